@@ -1,0 +1,94 @@
+// The guest's countdown circle. The server sends the deadlines once (and again only when the
+// session changes state); this component ticks the clock in the browser, so a running session
+// costs no network traffic. The grace/running/finishing rule mirrors services/device_sessions.py.
+import React, { useEffect, useState } from "react";
+
+const LABELS = {
+  awaiting_payment: "Awaiting payment",
+  starting: "Starting",
+  grace: "Get ready",
+  running: "Running",
+  finishing: "Finishing",
+  complete: "Complete",
+  cancelled: "Cancelled",
+  failed: "Failed",
+};
+
+function phaseAt(status, now, startsAt, endsAt, finishingMs) {
+  if (status !== "active") return status;
+  if (now < startsAt) return "grace";
+  if (endsAt - now <= finishingMs) return "finishing";
+  return "running";
+}
+
+function clock(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = String(m).padStart(h ? 2 : 1, "0");
+  const ss = String(s).padStart(2, "0");
+  return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+export function CountdownCircle({ status, startsAt, endsAt, finishingMs, serverNow, accent }) {
+  // Offset between the server's clock and this phone's, fixed when the deadlines arrive.
+  const [offset, setOffset] = useState(0);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    setOffset(serverNow ? serverNow - Date.now() : 0);
+  }, [serverNow]);
+  useEffect(() => {
+    if (status !== "active") return undefined;
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, [status]);
+
+  const t = now + offset;
+  const phase = phaseAt(status, t, startsAt, endsAt, finishingMs);
+  let fraction = 0;
+  let big = "";
+  let sub = LABELS[phase] || phase;
+  if (phase === "grace") {
+    fraction = 1;
+    big = clock(startsAt - t);
+    sub = "Paid time starts in";
+  } else if (phase === "running" || phase === "finishing") {
+    const total = Math.max(1, endsAt - startsAt);
+    fraction = Math.min(1, Math.max(0, (endsAt - t) / total));
+    big = clock(endsAt - t);
+    sub = phase === "finishing" ? "Finishing — time left" : "Time left";
+  } else if (phase === "complete") {
+    big = "Done";
+  } else if (phase === "failed") {
+    big = "!";
+  } else if (phase === "cancelled") {
+    big = "×";
+  } else {
+    big = "…";
+  }
+  const colour = phase === "failed" ? "#c62828" : phase === "finishing" ? "#ef6c00" : phase === "grace" ? "#6a1b9a" : accent || "#0b6bcb";
+  const r = 88;
+  const circumference = 2 * Math.PI * r;
+  // Screen readers hear the phase, and the time once a minute, not every second.
+  const minutesLeft = phase === "running" || phase === "finishing" ? Math.ceil((endsAt - t) / 60000) : null;
+  const spoken = minutesLeft !== null ? `${LABELS[phase]}, ${minutesLeft} minute${minutesLeft === 1 ? "" : "s"} left` : LABELS[phase] || phase;
+
+  return (
+    <div className="countdown" data-phase={phase} style={{ position: "relative", width: 220, height: 220, margin: "0 auto" }}>
+      <svg width="220" height="220" viewBox="0 0 220 220" aria-hidden="true">
+        <circle cx="110" cy="110" r={r} fill="none" stroke="#e3e6ea" strokeWidth="14" />
+        <circle
+          cx="110" cy="110" r={r} fill="none" stroke={colour} strokeWidth="14" strokeLinecap="round"
+          strokeDasharray={circumference} strokeDashoffset={circumference * (1 - fraction)}
+          transform="rotate(-90 110 110)" style={{ transition: "stroke-dashoffset 1s linear, stroke 0.5s" }}
+        />
+      </svg>
+      <div style={{ position: "absolute", inset: 0, display: "flex", flexDirection: "column", alignItems: "center", justifyContent: "center" }}>
+        <div className="countdown-time" role="timer" aria-hidden="true" style={{ fontSize: 44, fontWeight: 700, fontVariantNumeric: "tabular-nums", color: "#111" }}>{big}</div>
+        <div className="countdown-label" style={{ fontSize: 15, color: "#444", marginTop: 4 }}>{sub}</div>
+      </div>
+      <div className="sr-only" aria-live="polite" style={{ position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)" }}>{spoken}</div>
+    </div>
+  );
+}

@@ -1,0 +1,1 @@
+"""Starlette routes mounted in front of Reflex: the Stripe webhook, health, and (demo) simulators."""

@@ -1,0 +1,46 @@
+"""Assembles the Starlette app that Reflex mounts in front of its own routes."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+
+from hygate_app.api.health import health
+from hygate_app.api.stripe_webhook import stripe_webhook
+from hygate_app.config import Settings
+from hygate_app.integrations.simulators.shelly_sim import create_shelly_simulator
+from hygate_app.integrations.simulators.stripe_sim import create_stripe_simulator
+from hygate_app.services.demo import DEMO_SHELLY_DEVICES
+
+
+def simulator_mounts(settings: Settings, public_base_url: str, stripe: bool = True, shelly: bool = True) -> list[Mount]:
+    """Stripe and Shelly Cloud, speaking their real HTTP APIs, under `/_sim/…` of whatever serves them."""
+    mounts = []
+    if stripe:
+        stripe_sim = create_stripe_simulator(
+            secret_key=settings.stripe_secret_key,
+            webhook_secret=settings.stripe_webhook_secret,
+            webhook_url=f"{settings.local_url}/api/stripe/webhook",
+            public_base_url=f"{public_base_url}/_sim/stripe",
+        )
+        mounts.append(Mount("/_sim/stripe", app=stripe_sim))
+    if shelly:
+        shelly_sim = create_shelly_simulator(settings.shelly_auth_key, [dict(d) for d in DEMO_SHELLY_DEVICES])
+        mounts.append(Mount("/_sim/shelly", app=shelly_sim))
+    return mounts
+
+
+def build_simulators(settings: Settings) -> Starlette:
+    """Both simulators as their own process, so they outlive a restart of Hygate (as the real services do)."""
+    return Starlette(routes=simulator_mounts(settings, f"http://localhost:{settings.simulators_port}"))
+
+
+def build_api(settings: Settings) -> Starlette:
+    routes: list = [
+        Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+        Route("/api/health", health, methods=["GET"]),
+    ]
+    if settings.demo_mode:
+        routes += simulator_mounts(settings, settings.base_url, stripe=not settings.stripe_api_base,
+                                   shelly=not settings.shelly_server_url)
+    return Starlette(routes=routes)

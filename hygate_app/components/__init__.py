@@ -1,0 +1,1 @@
+"""Shared pieces drawn on several pages, as plain functions and small wrapped React components."""

@@ -1,0 +1,76 @@
+"""The one place that reads environment variables; everything else asks `get_settings()`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Hygate's configuration. Every field is an environment variable of the same name."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    # Where the app is reached from outside (used in Stripe return URLs and CORS).
+    public_url: str = Field(default="", alias="PUBLIC_URL")
+    port: int = Field(default=8000, alias="PORT")
+
+    database_url: str = Field(default=f"sqlite:///{ROOT / 'hygate.db'}", alias="DATABASE_URL")
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", alias="REDIS_URL")
+
+    # Demo mode mounts the simulators in the app and points the real clients at them, unless
+    # STRIPE_API_BASE / SHELLY_SERVER_URL name another place (`cli simulators` serves them alone).
+    demo_mode: bool = Field(default=True, alias="HYGATE_DEMO")
+    simulators_port: int = Field(default=8001, alias="SIMULATORS_PORT")
+
+    stripe_secret_key: str = Field(default="sk_test_simulator", alias="STRIPE_SECRET_KEY")
+    stripe_webhook_secret: str = Field(default="whsec_simulator", alias="STRIPE_WEBHOOK_SECRET")
+    stripe_api_base: str = Field(default="", alias="STRIPE_API_BASE")
+
+    shelly_auth_key: str = Field(default="shelly-simulator-key", alias="SHELLY_AUTH_KEY")
+    shelly_server_url: str = Field(default="", alias="SHELLY_SERVER_URL")
+    # Shelly Cloud allows one request per second per account.
+    shelly_min_interval: float = Field(default=1.0, alias="SHELLY_MIN_INTERVAL")
+
+    # The relay's own auto-off fires this many seconds after the paid end (the fail-safe).
+    relay_auto_off_margin_seconds: int = Field(default=120, alias="RELAY_AUTO_OFF_MARGIN_SECONDS")
+    # How long a guest has to pay before the Checkout Session expires (Stripe: 30 min minimum).
+    checkout_expiry_minutes: int = Field(default=30, alias="CHECKOUT_EXPIRY_MINUTES")
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://localhost:{self.port}").rstrip("/")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """Heroku hands out `postgres://`; SQLAlchemy with psycopg 3 needs `postgresql+psycopg://`."""
+        url = self.database_url
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+
+    @property
+    def stripe_base(self) -> str:
+        return self.stripe_api_base or (f"{self.local_url}/_sim/stripe" if self.demo_mode else "")
+
+    @property
+    def shelly_base(self) -> str:
+        if self.shelly_server_url:
+            return self.shelly_server_url.rstrip("/")
+        return f"{self.local_url}/_sim/shelly" if self.demo_mode else ""
+
+    @property
+    def local_url(self) -> str:
+        """How the worker reaches the web process (simulators live there in demo mode)."""
+        return f"http://127.0.0.1:{self.port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

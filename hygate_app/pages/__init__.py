@@ -1,0 +1,1 @@
+"""What is drawn: guest pages now; admin and sign-in pages arrive with their issues."""

@@ -1,0 +1,1 @@
+"""The public pages a guest reaches from a QR code."""

@@ -1,0 +1,235 @@
+"""Stripe webhooks: verify and record each event once, then apply it idempotently to its payment.
+
+The unique `webhook_events.stripe_event_id` decides what is new; the unique
+`device_sessions.payment_id` decides that a payment buys exactly one session.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import stripe
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from hygate_app.models import (
+    DeviceSession,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    UsagePlan,
+    WebhookEvent,
+    WebhookEventStatus,
+)
+from hygate_app.models.columns import utcnow
+from hygate_app.services import audit, catalogue, device_sessions, refunds
+from hygate_app.services.device_sessions import SessionDeps
+from hygate_app.services.errors import InvalidInput
+from hygate_app.services.queue import JobQueue
+
+TOLERANCE_SECONDS = 300
+PROCESS_RETRIES = [5, 30, 120, 600]
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    event_id: str
+    is_new: bool
+    needs_processing: bool
+
+
+def verify(payload: bytes, signature_header: str, secret: str, now: float | None = None) -> dict:
+    """Check the signature and the timestamp window (both directions) before parsing anything."""
+    now = time.time() if now is None else now
+    try:
+        event = stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=TOLERANCE_SECONDS)
+    except (stripe.SignatureVerificationError, ValueError) as exc:
+        raise InvalidInput("invalid signature") from exc
+    timestamps = [int(p[2:]) for p in signature_header.split(",") if p.startswith("t=") and p[2:].isdigit()]
+    if not timestamps or timestamps[0] > now + TOLERANCE_SECONDS:
+        raise InvalidInput("timestamp outside the tolerance")
+    body = event.to_dict() if hasattr(event, "to_dict") else dict(event)
+    if not isinstance(body.get("id"), str) or not isinstance(body.get("type"), str):
+        raise InvalidInput("not an event")
+    return body
+
+
+def enqueue_processing(queue: JobQueue, event_id: str) -> None:
+    queue.enqueue("jobs.stripe_events.process_stripe_event", event_id, job_id=f"stripe-{event_id}",
+                  retries=PROCESS_RETRIES)
+
+
+def record(db: Session, event: dict) -> RecordedEvent:
+    """Insert the event under its unique id; a duplicate is recognised by the constraint, not a lookup."""
+    obj = (event.get("data") or {}).get("object") or {}
+    row = WebhookEvent(
+        stripe_event_id=event["id"],
+        type=event["type"][:100],
+        stripe_created=int(event.get("created") or 0),
+        object_id=str(obj.get("id"))[:255] if obj.get("id") else None,
+        payload=json.dumps(event),
+    )
+    try:
+        db.add(row)
+        db.commit()
+        return RecordedEvent(event["id"], is_new=True, needs_processing=True)
+    except IntegrityError:
+        db.rollback()
+    existing = db.exec(select(WebhookEvent).where(WebhookEvent.stripe_event_id == event["id"])).one()
+    # A duplicate of an event not yet processed is queued again, in case its job was lost.
+    return RecordedEvent(event["id"], is_new=False, needs_processing=existing.status == WebhookEventStatus.received)
+
+
+def process(db: Session, stripe_event_id: str, deps: SessionDeps) -> list[str]:
+    """Apply one recorded event. Returns guest tokens whose pages changed. Safe to run twice."""
+    row = db.exec(
+        select(WebhookEvent).where(WebhookEvent.stripe_event_id == stripe_event_id).with_for_update()
+    ).first()
+    if row is None or row.status != WebhookEventStatus.received:
+        return []
+    row.attempts += 1
+    event = json.loads(row.payload)
+    obj = event["data"]["object"]
+    handler = HANDLERS.get(row.type)
+    touched: list[str] = []
+    after_commit: list = []
+    if handler is None:
+        row.status = WebhookEventStatus.ignored
+    else:
+        touched = handler(db, obj, after_commit) or []
+        row.status = WebhookEventStatus.processed
+    row.processed_at = utcnow()
+    db.commit()
+    for action in after_commit:
+        action(deps)
+    for token in touched:
+        deps.updates.changed(token)
+    return touched
+
+
+def _payment_for_checkout(db: Session, obj: dict) -> Payment | None:
+    """Find our payment by the checkout session id; fall back to the metadata we put there."""
+    session_id = obj.get("id")
+    payment = db.exec(
+        select(Payment).where(Payment.stripe_checkout_session_id == session_id).with_for_update()
+    ).first()
+    if payment is not None:
+        return payment
+    payment_id = (obj.get("metadata") or {}).get("payment_id") or obj.get("client_reference_id")
+    if not payment_id or not str(payment_id).isdigit():
+        return None
+    payment = db.exec(select(Payment).where(Payment.id == int(payment_id)).with_for_update()).first()
+    if payment is not None and payment.stripe_checkout_session_id is None:
+        # The create call's answer was lost but Stripe made the session: adopt it.
+        payment.stripe_checkout_session_id = session_id
+    elif payment is not None and payment.stripe_checkout_session_id != session_id:
+        return None
+    return payment
+
+
+def _on_checkout_completed(db: Session, obj: dict, after_commit: list) -> list[str]:
+    if obj.get("payment_status") != "paid":
+        return []  # an async payment method: wait for async_payment_succeeded
+    return _confirm_payment(db, obj, after_commit)
+
+
+def _confirm_payment(db: Session, obj: dict, after_commit: list) -> list[str]:
+    payment = _payment_for_checkout(db, obj)
+    if payment is None:
+        audit.record(db, "stripe.unmatched_payment", actor=audit.STRIPE, target_type="checkout_session",
+                     target_id=obj.get("id"), details={"amount_total": obj.get("amount_total")})
+        return []
+    if payment.status in (PaymentStatus.pending, PaymentStatus.expired, PaymentStatus.failed):
+        if obj.get("amount_total") != payment.amount_minor or str(obj.get("currency", "")).lower() != payment.currency:
+            audit.record(db, "payment.amount_mismatch", actor=audit.STRIPE, target_type="payment", target_id=payment.id,
+                         details={"expected": payment.amount_minor, "got": obj.get("amount_total")})
+        now = utcnow()
+        payment.status = PaymentStatus.paid
+        payment.paid_at = now
+        payment.updated_at = now
+        payment.stripe_payment_intent_id = obj.get("payment_intent") or payment.stripe_payment_intent_id
+        audit.record(db, "payment.paid", actor=audit.STRIPE, target_type="payment", target_id=payment.id,
+                     details={"amount_minor": payment.amount_minor, "currency": payment.currency,
+                              "checkout_session": payment.stripe_checkout_session_id})
+    if payment.kind == PaymentKind.device:
+        _deliver_device_session(db, payment, after_commit)
+    return [payment.guest_token]
+
+
+def _deliver_device_session(db: Session, payment: Payment, after_commit: list) -> None:
+    existing = db.exec(select(DeviceSession).where(DeviceSession.payment_id == payment.id)).first()
+    if existing is not None:
+        return
+    plan = db.get(UsagePlan, payment.usage_plan_id)
+    busy = catalogue.running_session(db, payment.device_id)
+    try:
+        with db.begin_nested():
+            session = device_sessions.create_for_payment(db, payment, plan.duration_minutes, plan.delay_minutes)
+    except IntegrityError:
+        return  # another worker created it first: exactly one session per payment
+    audit.record(db, "device_session.created", target_type="device_session", target_id=session.id,
+                 details={"payment_id": payment.id, "ends_at": session.ends_at.isoformat()})
+    if busy is not None:
+        # Two guests paid for the same machine at once: the later one gets their money back.
+        refund = device_sessions.mark_failed(db, session, "The device was already in use.", now=utcnow())
+        if refund is not None:
+            after_commit.append(lambda deps, r=refund: refunds.enqueue_send(deps.queue, r))
+        return
+    after_commit.append(lambda deps, sid=session.id: deps.queue.enqueue(
+        "jobs.relay.switch_relay_on", sid, job_id=f"relay-on-{sid}", retries=device_sessions.RELAY_ON_RETRIES))
+
+
+def _on_checkout_expired(db: Session, obj: dict, after_commit: list) -> list[str]:
+    payment = _payment_for_checkout(db, obj)
+    if payment is None or payment.status != PaymentStatus.pending:
+        return []  # an `expired` arriving after `completed` changes nothing
+    payment.status = PaymentStatus.expired
+    payment.updated_at = utcnow()
+    return [payment.guest_token]
+
+
+def _on_async_payment_failed(db: Session, obj: dict, after_commit: list) -> list[str]:
+    payment = _payment_for_checkout(db, obj)
+    if payment is None or payment.status != PaymentStatus.pending:
+        return []
+    payment.status = PaymentStatus.failed
+    payment.updated_at = utcnow()
+    return [payment.guest_token]
+
+
+def _on_charge_refunded(db: Session, obj: dict, after_commit: list) -> list[str]:
+    intent = obj.get("payment_intent")
+    payment = db.exec(select(Payment).where(Payment.stripe_payment_intent_id == intent).with_for_update()).first()
+    if payment is None or payment.status not in (PaymentStatus.paid, PaymentStatus.partially_refunded):
+        return []
+    before = payment.amount_refunded_minor
+    refunds.apply_refunded_total(payment, int(obj.get("amount_refunded") or 0))
+    if payment.amount_refunded_minor != before:
+        audit.record(db, "payment.refund_recorded", actor=audit.STRIPE, target_type="payment", target_id=payment.id,
+                     details={"amount_refunded_minor": payment.amount_refunded_minor})
+    return [payment.guest_token]
+
+
+HANDLERS = {
+    "checkout.session.completed": _on_checkout_completed,
+    "checkout.session.async_payment_succeeded": _confirm_payment,
+    "checkout.session.async_payment_failed": _on_async_payment_failed,
+    "checkout.session.expired": _on_checkout_expired,
+    "charge.refunded": _on_charge_refunded,
+}
+
+
+def unprocessed_event_ids(db: Session, now: datetime, older_than_seconds: int = 60) -> list[str]:
+    """Recorded but never applied (its job was lost): the cleanup pass queues them again."""
+    return list(
+        db.exec(
+            select(WebhookEvent.stripe_event_id)
+            .where(WebhookEvent.status == WebhookEventStatus.received,
+                   WebhookEvent.received_at <= now - timedelta(seconds=older_than_seconds))
+            .order_by(WebhookEvent.id)
+            .limit(500)
+        ).all()
+    )

@@ -1,0 +1,38 @@
+"""Periodic passes that make the database, not Redis, the guarantee: nothing paid is ever lost.
+
+Session cleanup switches OFF overdue sessions whose OFF job was lost (Redis flushed, worker
+killed) and re-queues relay-ON for paid sessions that never started and Stripe events never applied.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from hygate_app import providers
+from hygate_app.db import session_scope
+from hygate_app.models.columns import utcnow
+from hygate_app.services import device_sessions, stripe_events
+
+log = logging.getLogger(__name__)
+
+
+def session_cleanup() -> dict[str, int]:
+    deps = providers.session_deps()
+    now = utcnow()
+    with session_scope() as db:
+        overdue = device_sessions.overdue_sessions(db, now)
+        stuck = device_sessions.stuck_pending_sessions(db, now)
+        unapplied = stripe_events.unprocessed_event_ids(db, now)
+    ended = 0
+    for session_id in overdue:
+        with session_scope() as db:
+            device_sessions.switch_relay_off(db, session_id, deps, final_attempt=True, reason="session cleanup")
+            ended += 1
+    for session_id in stuck:
+        deps.queue.enqueue("jobs.relay.switch_relay_on", session_id, job_id=f"relay-on-{session_id}",
+                           retries=device_sessions.RELAY_ON_RETRIES)
+    for event_id in unapplied:
+        stripe_events.enqueue_processing(deps.queue, event_id)
+    result = {"ended": ended, "requeued_relay_on": len(stuck), "requeued_events": len(unapplied)}
+    log.info("session cleanup: %s", result)
+    return result
