@@ -13,9 +13,14 @@ from hygate_app.states.guest_session import SessionState
 
 app = rx.App(
     api_transformer=[build_api(get_settings())],
-    head_components=[rx.el.meta(name="theme-color", content="#0b6bcb")],
+    head_components=[
+        rx.el.meta(name="theme-color", content="#0b6bcb"),
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+    ],
 )
-app.add_page(use_device_page, route="/use/[uid]", title="Pay and start | Hygate", on_load=UseState.load)
-app.add_page(session_page, route="/session/[token]", title="Your session | Hygate", on_load=SessionState.load)
+app.add_page(use_device_page, route="/use/[uid]", title="Pay and start | Hygate",
+             on_load=UseState.load)
+app.add_page(session_page, route="/session/[token]", title="Your session | Hygate",
+             on_load=SessionState.load)
 app.add_page(not_found_page, route="404", title="Not found | Hygate")
 app.register_lifespan_task(listen_for_guest_updates)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -118,15 +117,6 @@ def world(servers) -> Iterator[StripeWorld]:
     gateway.close()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_start_time(monkeypatch):
-    """Checkout expiry is anchored to the payment's start; a start fixed at import goes stale in a long run."""
-    monkeypatch.setattr(sys.modules[__name__], "STARTED_AT", datetime.now(UTC))
-
-
-STARTED_AT: datetime
-
-
 def start_checkout(gateway: StripeGateway, payment_id: str = "pay_001", **overrides):
     arguments = {
         "payment_id": payment_id,
@@ -137,15 +127,16 @@ def start_checkout(gateway: StripeGateway, payment_id: str = "pay_001", **overri
         "cancel_url": "https://hygate.example/cancelled",
         "customer_email": "guest@example.com",
         "idempotency_key": f"checkout-{payment_id}",
-        "started_at": STARTED_AT,
+        "started_at": datetime.now(UTC),
     }
     arguments.update(overrides)
     return gateway.create_checkout_session(**arguments)
 
 
 def test_same_idempotency_key_returns_the_same_checkout_session(world):
-    first = start_checkout(world.gateway)
-    again = start_checkout(world.gateway)
+    started_at = datetime.now(UTC)
+    first = start_checkout(world.gateway, started_at=started_at)
+    again = start_checkout(world.gateway, started_at=started_at)
 
     assert again == first
     assert first.id.startswith("cs_test_")
