@@ -113,8 +113,22 @@ def up() -> None:
         print(f"Shelly sim:   {settings.base_url}/_sim/shelly/")
     print(f"Hygate runs at {settings.base_url}")
     print("=" * 64 + "\n", flush=True)
-    os.execvp(sys.executable, [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"),
-                               "web", "worker", "cron"])
+    _run_procfile("web", "worker", "cron")
+
+
+def _run_procfile(*names: str) -> None:
+    """Run Procfile entries with honcho's process manager. Not `honcho start`: it gives every process
+    its own PORT (5000, 5100, …), and the worker must reach the web process on the configured one."""
+    from honcho.environ import parse_procfile
+    from honcho.manager import Manager
+    from honcho.printer import Printer
+
+    procfile = parse_procfile((ROOT / "Procfile").read_text())
+    manager = Manager(Printer(sys.stdout))
+    for name in names:
+        manager.add_process(name, procfile.processes[name], env=os.environ.copy(), cwd=str(ROOT))
+    manager.loop()
+    sys.exit(manager.returncode)
 
 
 COMMANDS = {"migrate": migrate, "seed-demo": seed_demo, "ensure-redis": ensure_redis, "web": web, "cron": cron,
