@@ -1,4 +1,5 @@
-"""Operator commands: `python -m hygate_app.cli migrate | seed-demo | ensure-redis | web | cron | simulators | up`."""
+"""Operator commands: `python -m hygate_app.cli migrate | seed-demo | ensure-redis | web | cron | simulators | up
+| generate-key | rotate-keys`."""
 
 from __future__ import annotations
 
@@ -68,7 +69,13 @@ def web() -> None:
     """Serve the prebuilt frontend and the backend from one process (no rebuild at start)."""
     from reflex.environment import environment
 
+    from hygate_app.services.encryption import EncryptionError, key_ring
+
     settings = get_settings()
+    try:
+        key_ring()
+    except EncryptionError as exc:
+        sys.exit(f"Hygate cannot start: {exc}")
     for flag in (environment.REFLEX_SKIP_COMPILE, environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP):
         os.environ[flag.name] = "true"
     os.environ[environment.REFLEX_ENV_MODE.name] = "prod"
@@ -103,17 +110,37 @@ def cron() -> None:
 
 def up() -> None:
     """What `make run` does after building: Redis, migrations, demo data, then web + worker + cron."""
-    settings = get_settings()
     ensure_redis()
+    _ensure_demo_encryption_key()
+    settings = get_settings()
     migrate()
     print("\n" + "=" * 64)
     if settings.demo_mode:
         seed_demo()
+        print(f"Staff sign-in: {settings.base_url}/login   (the 2-step code arrives in the mail outbox)")
         print(f"Guest demo:   {settings.base_url}/use/demo-washer   (or /use/demo-sauna)")
         print(f"Shelly sim:   {settings.base_url}/_sim/shelly/")
+        print(f"Mail outbox:  {settings.base_url}/_sim/resend/")
     print(f"Hygate runs at {settings.base_url}")
     print("=" * 64 + "\n", flush=True)
     _run_procfile("web", "worker", "cron")
+
+
+def _ensure_demo_encryption_key() -> None:
+    """The demo keeps its own key in .run/ (outside the database, never committed); production sets
+    ENCRYPTION_KEY and fails closed without it."""
+    from hygate_app.services.encryption import generate_key
+
+    settings = get_settings()
+    if settings.encryption_key or not settings.demo_mode:
+        return
+    path = ROOT / ".run" / "encryption.key"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(generate_key())
+    os.environ["ENCRYPTION_KEY"] = path.read_text().strip()
+    get_settings.cache_clear()
 
 
 def _run_procfile(*names: str) -> None:
@@ -131,8 +158,31 @@ def _run_procfile(*names: str) -> None:
     sys.exit(manager.returncode)
 
 
+def generate_key() -> None:
+    """Print a new ENCRYPTION_KEY; it is never stored anywhere by Hygate."""
+    from hygate_app.services.encryption import generate_key as new_key
+
+    print(new_key())
+
+
+def rotate_keys() -> None:
+    """Re-encrypt every stored secret under ENCRYPTION_KEY. Rotate by: deploy the new ENCRYPTION_KEY with the old
+    one in ENCRYPTION_KEYS_PREVIOUS, run this, then drop the old key from ENCRYPTION_KEYS_PREVIOUS."""
+    from hygate_app.db import session_scope
+    from hygate_app.services.credentials import reencrypt_all
+    from hygate_app.services.encryption import EncryptionError, key_ring
+
+    try:
+        ring = key_ring()
+        with session_scope() as db:
+            rewritten = reencrypt_all(db, ring)
+    except EncryptionError as exc:
+        sys.exit(f"Nothing was re-encrypted: {exc}")
+    print(f"Re-encrypted {rewritten} values under key {ring.current_key_id}.")
+
+
 COMMANDS = {"migrate": migrate, "seed-demo": seed_demo, "ensure-redis": ensure_redis, "web": web, "cron": cron,
-            "simulators": simulators, "up": up}
+            "simulators": simulators, "up": up, "generate-key": generate_key, "rotate-keys": rotate_keys}
 
 
 def main() -> None:

@@ -37,10 +37,21 @@ class Settings(BaseSettings):
     # Shelly Cloud allows one request per second per account.
     shelly_min_interval: float = Field(default=1.0, alias="SHELLY_MIN_INTERVAL")
 
+    # Resend sends the e-mail (OTP codes, invitations); RESEND_API_BASE points it elsewhere than the
+    # simulator in demo mode, or than api.resend.com otherwise.
+    resend_api_key: str = Field(default="re_simulator_key", alias="RESEND_API_KEY")
+    resend_api_base: str = Field(default="", alias="RESEND_API_BASE")
+    mail_from: str = Field(default="Hygate <hygate@demo.hygate.local>", alias="MAIL_FROM")
+
     # The relay's own auto-off fires this many seconds after the paid end (the fail-safe).
     relay_auto_off_margin_seconds: int = Field(default=120, alias="RELAY_AUTO_OFF_MARGIN_SECONDS")
     # How long a guest has to pay before the Checkout Session expires (Stripe: 30 min minimum).
     checkout_expiry_minutes: int = Field(default=30, alias="CHECKOUT_EXPIRY_MINUTES")
+
+    # AES-256 key for secrets at rest (32 bytes, URL-safe base64: `cli generate-key`). Kept out of the database.
+    encryption_key: str = Field(default="", alias="ENCRYPTION_KEY")
+    # Comma-separated older keys that still decrypt during a rotation; `cli rotate-keys` moves values off them.
+    encryption_keys_previous: str = Field(default="", alias="ENCRYPTION_KEYS_PREVIOUS")
 
     @property
     def base_url(self) -> str:
@@ -64,6 +75,12 @@ class Settings(BaseSettings):
         if self.shelly_server_url:
             return self.shelly_server_url.rstrip("/")
         return f"{self.local_url}/_sim/shelly" if self.demo_mode else ""
+
+    @property
+    def resend_base(self) -> str:
+        if self.resend_api_base:
+            return self.resend_api_base.rstrip("/")
+        return f"{self.local_url}/_sim/resend" if self.demo_mode else "https://api.resend.com"
 
     @property
     def local_url(self) -> str:

@@ -1,4 +1,4 @@
-"""Builds the configured clients and ports (Stripe, Shelly, Redis, queue, push) for routes, states and jobs."""
+"""Builds the configured clients and ports (Stripe, Shelly, Resend, Redis, queue, push) for routes, states and jobs."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from functools import lru_cache
 from redis import Redis
 
 from hygate_app.config import get_settings
+from hygate_app.integrations.mailer import ResendClient
 from hygate_app.integrations.shelly import ShellyClient
 from hygate_app.integrations.stripe_gateway import StripeGateway
 from hygate_app.services.device_sessions import SessionDeps
 from hygate_app.services.guest_updates import RedisGuestUpdates
 from hygate_app.services.queue import RQJobQueue
+from hygate_app.services.throttle import Throttle
 
 
 @lru_cache(maxsize=1)
@@ -29,6 +31,17 @@ def stripe_gateway() -> StripeGateway:
 def shelly_client() -> ShellyClient:
     s = get_settings()
     return ShellyClient(s.shelly_base, s.shelly_auth_key, min_interval=s.shelly_min_interval)
+
+
+@lru_cache(maxsize=1)
+def mailer() -> ResendClient:
+    s = get_settings()
+    return ResendClient(s.resend_base, s.resend_api_key, s.mail_from)
+
+
+@lru_cache(maxsize=1)
+def throttle() -> Throttle:
+    return Throttle(get_settings().redis_url)
 
 
 def job_queue() -> RQJobQueue:

@@ -6,6 +6,7 @@ the web process and the RQ worker started by the tests all use the same throwawa
 
 from __future__ import annotations
 
+import base64
 import os
 import uuid
 
@@ -27,6 +28,9 @@ os.environ.update(
     SIMULATORS_PORT=str(TEST_PORT + 1),
     STRIPE_API_BASE=f"{SIMULATORS_URL}/stripe",
     SHELLY_SERVER_URL=f"{SIMULATORS_URL}/shelly",
+    RESEND_API_BASE=f"{SIMULATORS_URL}/resend",
+    # A fresh key per run: nothing encrypted outlives the throwaway database.
+    ENCRYPTION_KEY=base64.urlsafe_b64encode(os.urandom(32)).decode(),
     HYGATE_DEMO="true",
     PUBLIC_URL="",
     STRIPE_SECRET_KEY="sk_test_simulator",

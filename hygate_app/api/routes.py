@@ -5,16 +5,19 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
+from hygate_app.api import auth
 from hygate_app.api.health import health
 from hygate_app.api.stripe_webhook import stripe_webhook
 from hygate_app.config import Settings
+from hygate_app.integrations.simulators.resend_sim import create_resend_simulator
 from hygate_app.integrations.simulators.shelly_sim import create_shelly_simulator
 from hygate_app.integrations.simulators.stripe_sim import create_stripe_simulator
 from hygate_app.services.demo import DEMO_SHELLY_DEVICES
 
 
-def simulator_mounts(settings: Settings, public_base_url: str, stripe: bool = True, shelly: bool = True) -> list[Mount]:
-    """Stripe and Shelly Cloud, speaking their real HTTP APIs, under `/_sim/…` of whatever serves them."""
+def simulator_mounts(settings: Settings, public_base_url: str, stripe: bool = True, shelly: bool = True,
+                     resend: bool = True) -> list[Mount]:
+    """Stripe, Shelly Cloud and Resend, speaking their real HTTP APIs, under `/_sim/…` of whatever serves them."""
     mounts = []
     if stripe:
         stripe_sim = create_stripe_simulator(
@@ -27,11 +30,13 @@ def simulator_mounts(settings: Settings, public_base_url: str, stripe: bool = Tr
     if shelly:
         shelly_sim = create_shelly_simulator(settings.shelly_auth_key, [dict(d) for d in DEMO_SHELLY_DEVICES])
         mounts.append(Mount("/_sim/shelly", app=shelly_sim))
+    if resend:
+        mounts.append(Mount("/_sim/resend", app=create_resend_simulator(settings.resend_api_key)))
     return mounts
 
 
 def build_simulators(settings: Settings) -> Starlette:
-    """Both simulators as their own process, so they outlive a restart of Hygate (as the real services do)."""
+    """The simulators as their own process, so they outlive a restart of Hygate (as the real services do)."""
     return Starlette(routes=simulator_mounts(settings, f"http://localhost:{settings.simulators_port}"))
 
 
@@ -39,8 +44,13 @@ def build_api(settings: Settings) -> Starlette:
     routes: list = [
         Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
         Route("/api/health", health, methods=["GET"]),
+        Route("/api/auth/login", auth.login, methods=["POST"]),
+        Route("/api/auth/verify", auth.verify, methods=["POST"]),
+        Route("/api/auth/email-code", auth.email_code, methods=["POST"]),
+        Route("/api/auth/logout", auth.logout, methods=["POST"]),
+        Route("/api/auth/logout-everywhere", auth.logout, methods=["POST"]),
     ]
     if settings.demo_mode:
         routes += simulator_mounts(settings, settings.base_url, stripe=not settings.stripe_api_base,
-                                   shelly=not settings.shelly_server_url)
+                                   shelly=not settings.shelly_server_url, resend=not settings.resend_api_base)
     return Starlette(routes=routes)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from hygate_app.models import Device, Door, Location, Role, UsagePlan, User
+from hygate_app.models import Device, Door, Location, Role, TwoFactorMethod, UsagePlan, User
 from hygate_app.services import audit
 from hygate_app.services.passwords import hash_password
 
@@ -53,7 +53,9 @@ def seed_demo(db: Session) -> DemoLogin:
     password = secrets.token_urlsafe(12)
     admin = db.exec(select(User).where(User.email == DEMO_ADMIN_EMAIL)).first()
     if admin is None:
-        admin = User(email=DEMO_ADMIN_EMAIL, name="Demo Admin", role=Role.admin)
+        # Two-step verification by e-mail: the code lands in the Resend simulator's outbox.
+        admin = User(email=DEMO_ADMIN_EMAIL, name="Demo Admin", role=Role.admin,
+                     two_factor_method=TwoFactorMethod.email)
     admin.password_hash = hash_password(password)
     admin.session_version += 1 if admin.id else 0
     db.add(admin)

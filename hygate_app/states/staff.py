@@ -1,0 +1,94 @@
+"""The one guard of every staff handler: `@staff_event(capability)`.
+
+Any browser can call any handler of any state by name, so each staff handler is wrapped: before its
+body runs, the session cookie of the caller's websocket is resolved against the database and the
+role table is checked. A refused call never reaches the body: an anonymous caller is sent to
+/login, a signed-in one without the capability gets a message. The body reads the caller with
+`principal()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable
+
+import reflex as rx
+
+from hygate_app.api import auth_cookies
+from hygate_app.db import session_scope
+from hygate_app.services import audit, authz
+from hygate_app.services.authz import Capability, NotSignedIn
+from hygate_app.services.errors import PermissionDenied
+from hygate_app.services.login_sessions import Principal
+
+_principal: contextvars.ContextVar[Principal] = contextvars.ContextVar("hygate_principal")
+GUARD_MARK = "__hygate_capability__"
+
+
+def principal() -> Principal:
+    return _principal.get()
+
+
+def _authorise(session_token: str | None, capability: Capability) -> Principal:
+    with session_scope() as db:
+        return authz.authorise(db, session_token, capability)
+
+
+def refusal(exc: PermissionDenied):
+    if isinstance(exc, NotSignedIn):
+        return rx.redirect("/login")
+    return rx.toast.error(str(exc), id="permission-denied")
+
+
+def staff_event(capability: Capability) -> Callable:
+    def decorate(fn: Callable) -> Callable:
+        if inspect.isasyncgenfunction(fn):
+            @functools.wraps(fn)
+            async def wrapper(self, *args, **kwargs):
+                try:
+                    who = await self._authorise(capability)
+                except PermissionDenied as exc:
+                    yield refusal(exc)
+                    return
+                token = _principal.set(who)
+                try:
+                    async for update in fn(self, *args, **kwargs):
+                        yield update
+                finally:
+                    _principal.reset(token)
+        else:
+            @functools.wraps(fn)
+            async def wrapper(self, *args, **kwargs):
+                try:
+                    who = await self._authorise(capability)
+                except PermissionDenied as exc:
+                    return refusal(exc)
+                token = _principal.set(who)
+                try:
+                    result = fn(self, *args, **kwargs)
+                    return await result if inspect.isawaitable(result) else result
+                finally:
+                    _principal.reset(token)
+
+        setattr(wrapper, GUARD_MARK, capability)
+        return rx.event(wrapper)
+
+    return decorate
+
+
+class StaffState(rx.State):
+    """Base of every staff page's state. Holds nothing secret: the caller is resolved at each event."""
+
+    async def _authorise(self, capability: Capability) -> Principal:
+        return await asyncio.to_thread(_authorise, self._session_token(), capability)
+
+    def _session_token(self) -> str | None:
+        return auth_cookies.read_cookie(self.router.headers.cookie, auth_cookies.session_cookie())
+
+    def _actor(self) -> audit.Actor:
+        who = principal()
+        return audit.Actor("user", str(who.user_id), self.router.session.client_ip or None,
+                           (self.router.headers.user_agent or "")[:300] or None)
