@@ -74,7 +74,7 @@ def staff_event(capability: Capability) -> Callable:
                     _principal.reset(token)
 
         setattr(wrapper, GUARD_MARK, capability)
-        return rx.event(wrapper)
+        return wrapper
 
     return decorate
 
