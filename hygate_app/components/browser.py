@@ -1,6 +1,7 @@
-"""Wrapped local React components (sources in assets/): the countdown circle and a full-page redirect."""
+"""Browser-side pieces: the countdown circle and a full-page redirect (sources in assets/), and a native form."""
 
 import reflex as rx
+from reflex_components_core.el.element import Element
 
 
 class CountdownCircle(rx.Component):
@@ -22,5 +23,16 @@ class NavigateTo(rx.Component):
     href: rx.Var[str]
 
 
+class PostForm(Element):
+    """A plain HTML form that the browser submits itself (Reflex's own form always prevents that):
+    sign-in must be a real POST so the server can set an HttpOnly cookie."""
+
+    tag = "form"
+
+    action: rx.Var[str]
+    method: rx.Var[str]
+
+
 countdown_circle = CountdownCircle.create
+post_form = PostForm.create
 navigate_to = NavigateTo.create

@@ -5,15 +5,17 @@ Hiding a link is only convenience: every handler behind these pages checks the r
 
 import reflex as rx
 
+from hygate_app.components.browser import post_form
 from hygate_app.components.guest_shell import ACCENT
 
 
 def post_button(label: str, action: str, **props) -> rx.Component:
     """A real form POST (sign-out must not be a GET link, and the server needs the HttpOnly cookie)."""
-    return rx.el.form(rx.button(label, type="submit", variant="soft", **props), action=action, method="post")
+    return post_form(rx.button(label, type="submit", variant="soft", **props), action=action, method="post")
 
 
-def staff_shell(*children: rx.Component, title: str, is_admin: rx.Var[bool] | bool = False) -> rx.Component:
+def staff_shell(*children: rx.Component, title: str, is_admin: rx.Var[bool] | bool = False,
+                access_denied: rx.Var[str] | str = "") -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.hstack(
@@ -38,7 +40,11 @@ def staff_shell(*children: rx.Component, title: str, is_admin: rx.Var[bool] | bo
         ),
         rx.box(
             rx.heading(title, size="6", margin_bottom="16px"),
-            rx.vstack(*children, spacing="5", width="100%"),
+            rx.cond(
+                access_denied != "",
+                rx.callout(access_denied, color_scheme="red", role="alert", id="access-denied"),
+                rx.vstack(*children, spacing="5", width="100%"),
+            ),
             padding="18px",
             max_width="900px",
             margin="0 auto",

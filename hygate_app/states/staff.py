@@ -51,8 +51,9 @@ def staff_event(capability: Capability) -> Callable:
                 try:
                     who = await self._authorise(capability)
                 except PermissionDenied as exc:
-                    yield refusal(exc)
+                    yield self._refuse(exc)
                     return
+                self.access_denied = ""
                 token = _principal.set(who)
                 try:
                     async for update in fn(self, *args, **kwargs):
@@ -65,7 +66,8 @@ def staff_event(capability: Capability) -> Callable:
                 try:
                     who = await self._authorise(capability)
                 except PermissionDenied as exc:
-                    return refusal(exc)
+                    return self._refuse(exc)
+                self.access_denied = ""
                 token = _principal.set(who)
                 try:
                     result = fn(self, *args, **kwargs)
@@ -81,6 +83,14 @@ def staff_event(capability: Capability) -> Callable:
 
 class StaffState(rx.State):
     """Base of every staff page's state. Holds nothing secret: the caller is resolved at each event."""
+
+    # Shown on the page when the caller's role does not allow what they asked for.
+    access_denied: str = ""
+
+    def _refuse(self, exc: PermissionDenied):
+        if not isinstance(exc, NotSignedIn):
+            self.access_denied = str(exc)
+        return refusal(exc)
 
     async def _authorise(self, capability: Capability) -> Principal:
         return await asyncio.to_thread(_authorise, self._session_token(), capability)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from reflex.istate.data import RouterData
@@ -101,7 +102,9 @@ def call(cls, handler, session_token: str | None):
             return [item async for item in result]
         return [await result]
 
-    return asyncio.run(run())
+    # A thread of its own: Playwright's sync API may leave an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 @pytest.mark.parametrize(("cls", "name", "handler"), STAFF_HANDLERS,

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from hygate_app.components.browser import post_form
 from hygate_app.components.guest_shell import ACCENT
 from hygate_app.components.staff_shell import field, message
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
@@ -31,7 +32,7 @@ def login_page() -> rx.Component:
     return _card(
         rx.heading("Staff sign-in", size="6"),
         message(LoginState.message, LoginState.message_color, id="login-message", role="alert"),
-        rx.el.form(
+        post_form(
             rx.vstack(
                 field("E-mail", rx.input(name="email", type="email", auto_complete="username", required=True,
                                          size="3", width="100%", id="email")),
@@ -49,7 +50,7 @@ def login_page() -> rx.Component:
 
 
 def _code_form(kind: str, label: str, hint: str, autocomplete: str, input_mode: str) -> rx.Component:
-    return rx.el.form(
+    return post_form(
         rx.vstack(
             rx.text(hint, size="2", color="var(--gray-11)"),
             rx.el.input(type="hidden", name="kind", value=kind),
@@ -82,7 +83,7 @@ def verify_page() -> rx.Component:
             ("email", rx.vstack(
                 _code_form("email", "Code from the e-mail", "We sent a 6-digit code to your e-mail address. "
                            "It is valid for 5 minutes.", "one-time-code", "numeric"),
-                rx.el.form(rx.button("Send a new code", type="submit", variant="ghost", id="resend"),
+                post_form(rx.button("Send a new code", type="submit", variant="ghost", id="resend"),
                            action="/api/auth/email-code", method="post"),
                 width="100%",
             )),

@@ -141,4 +141,5 @@ def account_page() -> rx.Component:
                        "No trusted browsers: every sign-in asks for a code.")),
         title="Your account",
         is_admin=AccountState.is_admin,
+        access_denied=AccountState.access_denied,
     )

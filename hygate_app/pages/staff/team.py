@@ -100,6 +100,7 @@ def team_page() -> rx.Component:
         )),
         title="Team",
         is_admin=True,
+        access_denied=TeamState.access_denied,
     )
 
 
@@ -130,6 +131,7 @@ def security_page() -> rx.Component:
         )),
         title="Security",
         is_admin=True,
+        access_denied=s.access_denied,
     )
 
 

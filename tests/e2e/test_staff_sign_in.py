@@ -1,0 +1,105 @@
+"""Staff sign-in in a browser: with an e-mail code, with the authenticator app (and a trusted browser),
+with a backup code, throttled after repeated failures, and an operator refused from an admin page."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+from sqlmodel import select
+
+from hygate_app.config import get_settings
+from hygate_app.models import LoginSession, Role, TwoFactorMethod
+from hygate_app.services import two_factor
+from tests.support.staff import PASSWORD, give_totp, mailed_code, new_staff
+
+
+def resend_url() -> str:
+    return get_settings().resend_base
+
+
+def sign_in(page, url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def enter_code(page, code: str, trust: bool = False) -> None:
+    page.locator("#code").fill(code)
+    if trust:
+        page.locator("#trust").check()
+    page.get_by_role("button", name="Verify").click()
+
+
+def test_admin_signs_in_with_an_emailed_code(stack, pg, phone):
+    admin = new_staff(pg, Role.admin, TwoFactorMethod.email)
+    sign_in(phone, stack.url, admin.email)
+    phone.wait_for_url(re.compile(r"/login/verify"))
+    enter_code(phone, "000000" if mailed_code(resend_url(), admin.email) != "000000" else "111111")
+    phone.locator("#verify-message").wait_for()
+    assert "not valid" in phone.locator("#verify-message").inner_text()
+    enter_code(phone, mailed_code(resend_url(), admin.email))
+    phone.wait_for_url(re.compile(r"/account/?$"))
+    phone.locator("#who", has_text=admin.email).wait_for()
+    assert phone.locator("#nav-team").is_visible()
+    cookie = next(c for c in phone.context.cookies() if c["name"].endswith("hygate_session"))
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+    phone.locator("#sign-out").click()
+    phone.wait_for_url(re.compile(r"/login/?\?error=signed_out"))
+    phone.goto(f"{stack.url}/account")
+    phone.wait_for_url(re.compile(r"/login"))
+
+
+def test_authenticator_app_and_a_trusted_browser(stack, pg, phone):
+    operator = new_staff(pg)
+    secret = give_totp(pg, operator)
+    sign_in(phone, stack.url, operator.email)
+    phone.wait_for_url(re.compile(r"/login/verify"))
+    enter_code(phone, pyotp.TOTP(secret).now(), trust=True)
+    phone.wait_for_url(re.compile(r"/account/?$"))
+    phone.locator("#two-factor-method", has_text="authenticator app").wait_for()
+
+    phone.locator("#sign-out").click()
+    phone.wait_for_url(re.compile(r"/login"))
+    sign_in(phone, stack.url, operator.email)  # the trusted browser skips the code
+    phone.wait_for_url(re.compile(r"/account/?$"))
+
+
+def test_a_backup_code_signs_in_once(stack, pg, phone):
+    operator = new_staff(pg)
+    give_totp(pg, operator)
+    codes = two_factor.generate_backup_codes(pg, operator)
+    pg.commit()
+    sign_in(phone, stack.url, operator.email)
+    phone.wait_for_url(re.compile(r"/login/verify"))
+    phone.get_by_role("button", name="Use a backup code").click()
+    phone.get_by_label("Backup code").fill(codes[0])
+    phone.get_by_role("button", name="Verify").click()
+    phone.wait_for_url(re.compile(r"/account/?$"))
+    phone.locator("#codes-left", has_text="9").wait_for()
+
+
+def test_repeated_failures_are_throttled_with_a_clear_wait(stack, pg, phone):
+    operator = new_staff(pg)
+    for _ in range(10):
+        sign_in(phone, stack.url, operator.email, "not the password")
+        phone.wait_for_url(re.compile(r"/login/?\?error=invalid"))
+    assert "do not match" in phone.locator("#login-message").inner_text()
+    sign_in(phone, stack.url, operator.email)  # even the right password now waits
+    phone.locator("#message").wait_for()
+    assert re.search(r"Try again in \d+ (s|min)", phone.locator("#message").inner_text())
+    pg.expire_all()
+    assert pg.exec(select(LoginSession).where(LoginSession.user_id == operator.id)).first() is None
+
+
+def test_operator_is_refused_from_the_team_page(stack, pg, phone):
+    operator = new_staff(pg)
+    sign_in(phone, stack.url, operator.email)
+    phone.wait_for_url(re.compile(r"/account/?$"))
+    phone.locator("#who", has_text=operator.email).wait_for()
+    assert phone.locator("#nav-team").count() == 0
+    phone.goto(f"{stack.url}/settings/team")
+    phone.locator("#access-denied", has_text="Your role does not allow this.").wait_for()
+    assert phone.locator(".member-row").count() == 0
