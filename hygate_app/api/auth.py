@@ -18,6 +18,7 @@ from hygate_app.api import auth_cookies as cookies
 from hygate_app.config import get_settings
 from hygate_app.db import session_scope
 from hygate_app.integrations.mailer import MailerError
+from hygate_app.models import User
 from hygate_app.services import audit, authz, login_sessions, security_settings, sign_in
 
 HOME = "/account"
@@ -137,7 +138,7 @@ async def email_code(request: Request) -> Response:
             state = sign_in.pending(db, providers.redis(), pending)
             if state is None:
                 return "/login?error=expired"
-            user = db.get(sign_in.User, state.user_id)
+            user = db.get(User, state.user_id)
             decision = providers.throttle().check("otp", account=user.email.lower(), ip=client.ip or "")
             if not decision.allowed:
                 return f"/login/verify?error=wait&seconds={decision.retry_after}"
@@ -163,7 +164,7 @@ async def logout(request: Request) -> Response:
                 return
             actor = client_of(request).actor(principal.user_id)
             if everywhere:
-                login_sessions.end_all(db, db.get(sign_in.User, principal.user_id))
+                login_sessions.end_all(db, db.get(User, principal.user_id))
                 audit.record(db, "auth.logout_everywhere", actor=actor, target_type="user",
                              target_id=principal.user_id)
             else:
