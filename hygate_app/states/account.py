@@ -10,7 +10,6 @@ from hygate_app.db import session_scope
 from hygate_app.models import User
 from hygate_app.services import account, login_sessions, two_factor
 from hygate_app.services.authz import Capability
-from hygate_app.services.errors import DomainError
 from hygate_app.states.staff import StaffState, principal, staff_event
 
 
@@ -57,8 +56,6 @@ class AccountState(StaffState):
     new_backup_codes: list[str] = []
     totp_qr: str = ""
     totp_secret_text: str = ""
-    notice: str = ""
-    error: str = ""
     _pending_totp_secret: str = ""
 
     @rx.var
@@ -70,23 +67,6 @@ class AccountState(StaffState):
         for key, value in data.items():
             setattr(self, key, value)
 
-    async def _run(self, action, success: str) -> object | None:
-        """Call a service in a transaction; show its domain error on the page instead of raising."""
-        who, actor = principal(), self._actor()
-
-        def call():
-            with session_scope() as db:
-                return action(db, who, actor)
-
-        self.notice, self.error = "", ""
-        try:
-            result = await asyncio.to_thread(call)
-        except DomainError as exc:
-            self.error = str(exc)
-            return None
-        self.notice = success
-        await self._refresh()
-        return result
 
     @staff_event(Capability.account)
     async def load(self):

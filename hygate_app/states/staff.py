@@ -21,7 +21,7 @@ from hygate_app.api import auth_cookies
 from hygate_app.db import session_scope
 from hygate_app.services import audit, authz
 from hygate_app.services.authz import Capability, NotSignedIn
-from hygate_app.services.errors import PermissionDenied
+from hygate_app.services.errors import DomainError, PermissionDenied
 from hygate_app.services.login_sessions import Principal
 
 _principal: contextvars.ContextVar[Principal] = contextvars.ContextVar("hygate_principal")
@@ -86,6 +86,29 @@ class StaffState(rx.State):
 
     # Shown on the page when the caller's role does not allow what they asked for.
     access_denied: str = ""
+    notice: str = ""
+    error: str = ""
+
+    async def _refresh(self) -> None:
+        """Reload what the page shows; states with data override it."""
+
+    async def _run(self, action, success: str):
+        """Call a service in one transaction as the caller; show its domain error on the page instead of raising."""
+        who, actor = principal(), self._actor()
+
+        def call():
+            with session_scope() as db:
+                return action(db, who, actor)
+
+        self.notice, self.error = "", ""
+        try:
+            result = await asyncio.to_thread(call)
+        except DomainError as exc:
+            self.error = str(exc)
+            return None
+        self.notice = success
+        await self._refresh()
+        return result
 
     def _refuse(self, exc: PermissionDenied):
         if not isinstance(exc, NotSignedIn):

@@ -17,7 +17,7 @@ from hygate_app.services.authz import Capability
 from hygate_app.services.errors import DomainError
 from hygate_app.states.account import _id
 from hygate_app.states.routing import last_path_segment
-from hygate_app.states.staff import StaffState, principal, staff_event
+from hygate_app.states.staff import StaffState, staff_event
 
 
 def _snapshot() -> dict:
@@ -45,29 +45,11 @@ class TeamState(StaffState):
     members: list[dict[str, str]] = []
     invitations: list[dict[str, str]] = []
     invite_link: str = ""
-    notice: str = ""
-    error: str = ""
 
     async def _refresh(self) -> None:
         data = await asyncio.to_thread(_snapshot)
         self.members, self.invitations = data["members"], data["invitations"]
 
-    async def _run(self, action, success: str):
-        who, actor = principal(), self._actor()
-
-        def call():
-            with session_scope() as db:
-                return action(db, who, actor)
-
-        self.notice, self.error = "", ""
-        try:
-            result = await asyncio.to_thread(call)
-        except DomainError as exc:
-            self.error = str(exc)
-            return None
-        self.notice = success
-        await self._refresh()
-        return result
 
     @staff_event(Capability.team)
     async def load(self):
@@ -121,8 +103,6 @@ class SecuritySettingsState(StaffState):
     idle_timeout_minutes: str = ""
     absolute_lifetime_hours: str = ""
     require_2fa_for_admins: bool = True
-    notice: str = ""
-    error: str = ""
 
     def _show(self, current: security_settings.SecuritySettings) -> None:
         self.trust_period_days = str(current.trust_period_days)

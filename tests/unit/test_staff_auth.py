@@ -26,6 +26,7 @@ from hygate_app.services.errors import Conflict, InvalidInput, NotFound, Permiss
 from hygate_app.services.security_settings import SecuritySettings
 from hygate_app.services.throttle import Throttle
 from tests.support.live_server import LiveServer
+from tests.support.staff import give_totp
 
 PASSWORD = "correct horse battery staple"
 CLIENT = sign_in.Client("203.0.113.7", "pytest-browser")
@@ -74,11 +75,6 @@ def make_user(db: Session, email: str = "op@example.com", role: Role = Role.oper
     return user
 
 
-def with_totp(db: Session, user: User) -> str:
-    secret = two_factor.new_totp_secret()
-    assert two_factor.enable_totp(db, user, secret, pyotp.TOTP(secret).at(utcnow() - timedelta(seconds=30)))
-    db.commit()
-    return secret
 
 
 def principal_of(db: Session, token: str) -> login_sessions.Principal:
@@ -153,7 +149,7 @@ def test_deactivation_ends_every_session_at_once(db):
 
 def test_a_totp_code_is_never_accepted_twice_nor_an_older_one(db):
     user = make_user(db)
-    secret = with_totp(db, user)
+    secret = give_totp(db, user)
     now = utcnow()
     code = pyotp.TOTP(secret).at(now)
     assert two_factor.verify_totp(db, user, code, now)
@@ -164,7 +160,7 @@ def test_a_totp_code_is_never_accepted_twice_nor_an_older_one(db):
 
 def test_totp_accepts_one_step_of_drift_and_no_more(db):
     user = make_user(db)
-    secret = with_totp(db, user)
+    secret = give_totp(db, user)
     now = utcnow()
     assert not two_factor.verify_totp(db, user, pyotp.TOTP(secret).at(now + timedelta(seconds=61)), now)
     assert not two_factor.verify_totp(db, user, "12345", now)
@@ -172,7 +168,7 @@ def test_totp_accepts_one_step_of_drift_and_no_more(db):
 
 def test_totp_secret_is_encrypted_at_rest(db):
     user = make_user(db)
-    secret = with_totp(db, user)
+    secret = give_totp(db, user)
     assert secret not in (user.totp_secret_enc or "") and user.totp_secret_enc.startswith("v1:")
 
 
@@ -246,7 +242,7 @@ def test_the_eleventh_failure_is_throttled_with_a_wait(db, redis, throttle, mail
 
 def test_totp_sign_in_needs_the_code_and_the_pending_token(db, redis, throttle, mailer):
     user = make_user(db, method=TwoFactorMethod.none)
-    secret = with_totp(db, user)
+    secret = give_totp(db, user)
     step = sign_in.start(db, redis, throttle, mailer, email="op@example.com", password=PASSWORD, client=CLIENT)
     assert isinstance(step, sign_in.SecondFactorRequired) and step.method == TwoFactorMethod.totp
     refused = sign_in.complete(db, redis, throttle, pending_token=step.pending_token, kind="totp", code="000000",
@@ -279,7 +275,7 @@ def test_email_code_sign_in_sends_the_code_through_resend(db, redis, throttle, m
 
 def test_a_backup_code_completes_sign_in_once(db, redis, throttle, mailer):
     user = make_user(db)
-    with_totp(db, user)
+    give_totp(db, user)
     codes = two_factor.generate_backup_codes(db, user)
     db.commit()
     for expected in (sign_in.SignedIn, sign_in.Refused):
