@@ -1,5 +1,5 @@
 """Operator commands: `python -m hygate_app.cli migrate | seed-demo | ensure-redis | web | cron | simulators | up
-| generate-key | rotate-keys`."""
+| generate-key | rotate-keys | verify-audit`."""
 
 from __future__ import annotations
 
@@ -181,14 +181,44 @@ def rotate_keys() -> None:
     print(f"Re-encrypted {rewritten} values under key {ring.current_key_id}.")
 
 
+def verify_audit(checkpoint: str | None = None) -> None:
+    """Walk the audit chain; exit 1 naming the first broken row, or when a checkpoint (from the log or the
+    administrators' e-mail) no longer matches. Read-only: it records nothing."""
+    from hygate_app.db import session_scope
+    from hygate_app.services.audit_verification import Checkpoint, CheckpointError, verify
+    from hygate_app.services.encryption import EncryptionError, key_ring
+
+    try:
+        previous = Checkpoint.parse(checkpoint) if checkpoint else None
+        with session_scope() as db:
+            result = verify(db, key_ring(), previous)
+    except (CheckpointError, EncryptionError) as exc:
+        sys.exit(f"Cannot verify: {exc}")
+    print(result.summary())
+    if previous and result.checkpoint_problem is None:
+        print(f"The checkpoint of row #{previous.row_id} ({previous.at}) matches.")
+    if result.checkpoint:
+        print(f"Checkpoint of the current head: {result.checkpoint.line()}")
+    if not result.intact:
+        sys.exit(1)
+
+
 COMMANDS = {"migrate": migrate, "seed-demo": seed_demo, "ensure-redis": ensure_redis, "web": web, "cron": cron,
-            "simulators": simulators, "up": up, "generate-key": generate_key, "rotate-keys": rotate_keys}
+            "simulators": simulators, "up": up, "generate-key": generate_key, "rotate-keys": rotate_keys,
+            "verify-audit": verify_audit}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="hygate")
     parser.add_argument("command", choices=sorted(COMMANDS))
-    COMMANDS[parser.parse_args().command]()
+    parser.add_argument("--checkpoint", help="verify-audit: also check this checkpoint line")
+    args = parser.parse_args()
+    if args.checkpoint and args.command != "verify-audit":
+        parser.error("--checkpoint goes with verify-audit only")
+    if args.command == "verify-audit":
+        verify_audit(args.checkpoint)
+    else:
+        COMMANDS[args.command]()
 
 
 if __name__ == "__main__":

@@ -106,3 +106,12 @@ def active_for_user(db: Session, user_id: int, now: datetime | None = None) -> l
         .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None), LoginSession.expires_at > now)
         .order_by(LoginSession.last_seen_at.desc())
     ).all())
+
+
+def live_for_user(db: Session, user: User, settings: SecuritySettings, now: datetime | None = None,
+                  ) -> list[LoginSession]:
+    """The sessions that would still resolve (not idle too long, current version): what the account page lists."""
+    now = now or utcnow()
+    idle_since = now - timedelta(minutes=settings.idle_timeout_minutes)
+    return [row for row in active_for_user(db, user.id, now=now)
+            if row.last_seen_at > idle_since and row.session_version == user.session_version]

@@ -14,8 +14,12 @@ from hygate_app.models.columns import utcnow
 from hygate_app.services import audit, login_sessions, passwords
 from hygate_app.services.errors import Conflict, InvalidInput, NotFound
 from hygate_app.services.login_sessions import Principal, token_hash
+from hygate_app.services.sign_in import Refused
+from hygate_app.services.throttle import Throttle
+from hygate_app.services.throttle import message as throttled_message
 
 INVITATION_LIFETIME = timedelta(hours=72)
+INVITATION_NOT_VALID = "This invitation link is not valid any more. Ask an administrator for a new one."
 
 
 def normalise_email(email: str) -> str:
@@ -76,24 +80,37 @@ def valid_invitation(db: Session, token: str, now: datetime | None = None) -> In
     return row
 
 
-def accept(db: Session, token: str, actor: audit.Actor, *, name: str, password: str) -> User:
-    """Set the password and create the account; the invitation is claimed atomically, so it works once."""
+def accept(db: Session, throttle: Throttle, token: str, actor: audit.Actor, *, name: str,
+           password: str) -> User | Refused:
+    """Set the password and create the account; the invitation is claimed atomically, so it works once.
+
+    A wrong or spent link is returned as `Refused` (not raised), so its audit row and throttle failure are
+    kept; a weak password raises InvalidInput and costs nothing, as the link itself was right.
+    """
+    ip = actor.ip or ""
+    decision = throttle.check("invitation", account=token, ip=ip)
+    if not decision.allowed:
+        audit.record(db, "team.invitation_throttled", actor=actor, target_type="invitation")
+        return Refused(throttled_message(decision), decision.retry_after)
     invitation = valid_invitation(db, token)
     if invitation is None:
-        raise NotFound("This invitation link is not valid any more. Ask an administrator for a new one.")
+        throttle.record_failure("invitation", account=token, ip=ip)
+        audit.record(db, "team.invitation_refused", actor=actor, target_type="invitation")
+        return Refused(INVITATION_NOT_VALID)
     passwords.check_new_password(password, email=invitation.email)
     claimed = db.execute(
         update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(accepted_at=utcnow())
+        .values(created_at=utcnow())
     ).rowcount
-    if claimed != 1:
-        raise NotFound("This invitation link has already been used.")
+    if claimed != 1:  # accepted by a concurrent request between the check and the claim
+        return Refused(INVITATION_NOT_VALID)
     if db.exec(select(User.id).where(func.lower(User.email) == invitation.email)).first() is not None:
         raise Conflict("An account with this e-mail address already exists.")
     user = User(email=invitation.email, name=name.strip()[:120], role=invitation.role,
                 password_hash=passwords.hash_password(password))
     db.add(user)
     db.flush()
+    throttle.record_success("invitation", account=token, ip=ip)
     audit.record(db, "team.invitation_accepted", actor=audit.Actor("user", str(user.id), actor.ip, actor.user_agent),
                  target_type="user", target_id=user.id, details={"invitation_id": invitation.id,
                                                                  "role": user.role.value})

@@ -8,7 +8,7 @@ import reflex as rx
 
 from hygate_app.db import session_scope
 from hygate_app.models import User
-from hygate_app.services import account, login_sessions, two_factor
+from hygate_app.services import account, login_sessions, security_settings, two_factor
 from hygate_app.services.authz import Capability
 from hygate_app.states.staff import StaffState, principal, staff_event
 
@@ -34,7 +34,7 @@ def _snapshot(who) -> dict:
                 {"id": str(s.id), "started": _when(s.created_at), "last_seen": _when(s.last_seen_at),
                  "ip": s.ip or "", "browser": (s.user_agent or "")[:80],
                  "current": "yes" if s.id == who.login_session_id else ""}
-                for s in login_sessions.active_for_user(db, user.id)
+                for s in login_sessions.live_for_user(db, user, security_settings.load(db))
             ],
             "devices": [
                 {"id": str(d.id), "since": _when(d.created_at), "until": _when(d.expires_at),

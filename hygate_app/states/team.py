@@ -12,9 +12,9 @@ from hygate_app.config import get_settings
 from hygate_app.db import session_scope
 from hygate_app.models import Role
 from hygate_app.services import audit, security_settings, team
-from hygate_app.services import throttle as throttling
 from hygate_app.services.authz import Capability
 from hygate_app.services.errors import DomainError
+from hygate_app.services.sign_in import Refused
 from hygate_app.states.account import _id
 from hygate_app.states.routing import last_path_segment
 from hygate_app.states.staff import StaffState, staff_event
@@ -144,9 +144,11 @@ class SecuritySettingsState(StaffState):
         self.notice = "Security settings saved."
 
 
-def _accept(token: str, actor: audit.Actor, name: str, password: str) -> str:
+def _accept(token: str, actor: audit.Actor, name: str, password: str) -> str | None:
+    """The refusal's message, or None when the account was created."""
     with session_scope() as db:
-        return team.accept(db, token, actor, name=name, password=password).email
+        outcome = team.accept(db, providers.throttle(), token, actor, name=name, password=password)
+    return outcome.message if isinstance(outcome, Refused) else None
 
 
 def _invited_email(token: str) -> str:
@@ -177,15 +179,13 @@ class InviteState(rx.State):
         actor = audit.Actor("anonymous", None, self.router.session.client_ip or None,
                             (self.router.headers.user_agent or "")[:300] or None)
         token = last_path_segment(self.router.url.path)
-        throttle = providers.throttle()
-        decision = throttle.check("invitation", account=token[:16], ip=actor.ip or "")
-        if not decision.allowed:
-            self.error = throttling.message(decision)
-            return
         try:
-            await asyncio.to_thread(_accept, token, actor, str(form.get("name", "")), str(form.get("password", "")))
+            refusal = await asyncio.to_thread(_accept, token, actor, str(form.get("name", "")),
+                                              str(form.get("password", "")))
         except DomainError as exc:
-            throttle.record_failure("invitation", account=token[:16], ip=actor.ip or "")
             self.error = str(exc)
+            return
+        if refusal:
+            self.error = refusal
             return
         self.done, self.error = True, ""

@@ -47,3 +47,13 @@ def test_security_headers_on_pages_and_api(stack):
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
     assert httpx.get(f"{stack.url}/login", follow_redirects=True).headers["cache-control"] == "no-store"
+
+
+def test_cors_and_the_websocket_accept_only_the_public_origin(stack):
+    evil, own = "https://evil.example", stack.url
+    assert "access-control-allow-origin" not in httpx.get(f"{stack.url}/ping", headers={"Origin": evil}).headers
+    assert httpx.get(f"{stack.url}/ping", headers={"Origin": own}).headers["access-control-allow-origin"] == own
+    # Reflex's state travels over Socket.IO: another site's page must not open it with the staff cookie.
+    handshake = f"{stack.url}/_event/?EIO=4&transport=polling"
+    assert httpx.get(handshake, headers={"Origin": evil}).status_code == 400
+    assert httpx.get(handshake, headers={"Origin": own}).status_code == 200

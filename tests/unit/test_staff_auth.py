@@ -22,8 +22,9 @@ from hygate_app.models.columns import utcnow
 from hygate_app.services import account, authz, login_sessions, passwords, sign_in, team, two_factor
 from hygate_app.services.audit import Actor
 from hygate_app.services.authz import Capability
-from hygate_app.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from hygate_app.services.errors import Conflict, InvalidInput, PermissionDenied
 from hygate_app.services.security_settings import SecuritySettings
+from hygate_app.services.sign_in import Refused
 from hygate_app.services.throttle import Throttle
 from tests.support.live_server import LiveServer
 from tests.support.staff import give_totp
@@ -111,6 +112,18 @@ def test_idle_timeout_and_absolute_lifetime_end_a_session(db):
     for step in range(1, 36):  # every 20 minutes up to 11 h 40
         assert login_sessions.resolve(db, token, SETTINGS, now=start + timedelta(minutes=20 * step)) is not None
     assert login_sessions.resolve(db, token, SETTINGS, now=start + timedelta(hours=12, minutes=1)) is None
+
+
+def test_the_session_list_shows_only_sessions_that_would_still_resolve(db):
+    user = make_user(db)
+    start = utcnow()
+    idle = login_sessions.create(db, user, SETTINGS, ip=None, user_agent=None, now=start)
+    busy = login_sessions.create(db, user, SETTINGS, ip=None, user_agent=None, now=start)
+    later = start + timedelta(minutes=SETTINGS.idle_timeout_minutes + 5)
+    login_sessions.resolve(db, busy, SETTINGS, now=start + timedelta(minutes=10))
+    listed = login_sessions.live_for_user(db, user, SETTINGS, now=later)
+    assert [s.session_hash for s in listed] == [login_sessions.token_hash(busy)]
+    assert login_sessions.resolve(db, idle, SETTINGS, now=later) is None
 
 
 def test_password_change_ends_every_other_session_but_keeps_this_one(db):
@@ -326,7 +339,7 @@ def test_an_admin_without_2fa_may_only_open_the_account_page_when_2fa_is_require
 
 # ---- team ---------------------------------------------------------------------------------------------
 
-def test_invitation_link_sets_the_password_once(db, mailer, resend):
+def test_invitation_link_sets_the_password_once(db, mailer, resend, throttle):
     admin = make_user(db, "admin@example.com", Role.admin, TwoFactorMethod.email)
     me = principal_of(db, login_sessions.create(db, admin, SETTINGS, ip=None, user_agent=None))
     link = team.invite(db, me, ACTOR, mailer, email="New.Person@Example.com", role=Role.operator,
@@ -334,12 +347,21 @@ def test_invitation_link_sets_the_password_once(db, mailer, resend):
     assert link in outbox(resend, "new.person@example.com")[0]["text"]
     token = link.rsplit("/", 1)[1]
     with pytest.raises(InvalidInput):
-        team.accept(db, token, ACTOR, name="New", password="password")
-    user = team.accept(db, token, ACTOR, name="New Person", password="a long enough password")
+        team.accept(db, throttle, token, ACTOR, name="New", password="password")
+    user = team.accept(db, throttle, token, ACTOR, name="New Person", password="a long enough password")
     assert (user.email, user.role) == ("new.person@example.com", Role.operator)
-    with pytest.raises(NotFound):
-        team.accept(db, token, ACTOR, name="Again", password="another long password")
-    assert {"team.invited", "team.invitation_accepted"} <= set(actions(db))
+    again = team.accept(db, throttle, token, ACTOR, name="Again", password="another long password")
+    assert again == Refused(team.INVITATION_NOT_VALID)
+    assert {"team.invited", "team.invitation_accepted", "team.invitation_refused"} <= set(actions(db))
+
+
+def test_guessing_invitation_links_is_throttled_and_audited(db):
+    tight = Throttle(get_settings().redis_url, key_prefix=f"test-{uuid.uuid4().hex}", attempts_per_ip=3)
+    outcomes = [team.accept(db, tight, f"guess-{i}", ACTOR, name="X", password="a long enough password")
+                for i in range(4)]
+    assert [o.message for o in outcomes[:3]] == [team.INVITATION_NOT_VALID] * 3
+    assert outcomes[3].message.startswith("Too many attempts. Try again in") and outcomes[3].retry_after >= 1
+    assert actions(db).count("team.invitation_refused") == 3 and "team.invitation_throttled" in actions(db)
 
 
 def test_an_expired_invitation_is_refused(db, mailer):

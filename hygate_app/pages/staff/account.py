@@ -100,6 +100,7 @@ def _session_row(row: rx.Var[dict[str, str]]) -> rx.Component:
         rx.table.cell(rx.cond(row["current"] != "", rx.badge("this browser"),
                               rx.button("Sign out", size="1", variant="soft",
                                         on_click=AccountState.revoke_session(row["id"])))),
+        class_name="session-row",
     )
 
 
@@ -108,6 +109,7 @@ def _device_row(row: rx.Var[dict[str, str]]) -> rx.Component:
         rx.table.cell(row["since"]), rx.table.cell(row["until"]), rx.table.cell(rx.text(row["browser"], size="1")),
         rx.table.cell(rx.button("Forget", size="1", variant="soft",
                                 on_click=AccountState.revoke_trusted_device(row["id"]))),
+        class_name="trusted-browser-row",
     )
 
 
