@@ -32,7 +32,7 @@ def change_password(db: Session, principal: Principal, actor: audit.Actor, *, cu
     _confirm_password(user, current)
     passwords.check_new_password(new, email=user.email)
     user.password_hash = passwords.hash_password(new)
-    ended = 0
+    ended = login_sessions.end_all(db, user, keep_session_id=principal.login_session_id)
     audit.record(db, "account.password_changed", actor=actor, target_type="user", target_id=user.id,
                  details={"other_sessions_ended": ended})
     return ended

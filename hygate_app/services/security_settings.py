@@ -42,7 +42,7 @@ def load(db: Session) -> SecuritySettings:
 def save(db: Session, new: SecuritySettings, actor: audit.Actor) -> SecuritySettings:
     for name, (low, high) in LIMITS.items():
         value = getattr(new, name)
-        if not isinstance(value, int):
+        if not isinstance(value, int) or not low <= value <= high:
             raise InvalidInput(f"{name.replace('_', ' ').capitalize()} must be between {low} and {high}.")
     old = load(db)
     row = db.get(Setting, KEY) or Setting(key=KEY, value="{}")

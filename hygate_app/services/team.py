@@ -100,7 +100,7 @@ def accept(db: Session, throttle: Throttle, token: str, actor: audit.Actor, *, n
     passwords.check_new_password(password, email=invitation.email)
     claimed = db.execute(
         update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(created_at=utcnow())
+        .values(accepted_at=utcnow())
     ).rowcount
     if claimed != 1:  # accepted by a concurrent request between the check and the claim
         return Refused(INVITATION_NOT_VALID)

@@ -133,7 +133,8 @@ def _normalise_backup_code(code: str) -> str:
 
 def generate_backup_codes(db: Session, user: User) -> list[str]:
     """Ten new single-use codes (the old ones stop working), shown once, stored as password hashes."""
-
+    for old in db.exec(select(BackupCode).where(BackupCode.user_id == user.id)).all():
+        db.delete(old)
     codes = []
     for _ in range(BACKUP_CODE_COUNT):
         raw = "".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(10))
@@ -192,6 +193,7 @@ def revoke_trusted_device(db: Session, user_id: int, device_id: int, now: dateti
     row = db.get(TrustedDevice, device_id)
     if row is None or row.user_id != user_id or row.revoked_at is not None:
         return False
+    row.revoked_at = now or utcnow()
     db.add(row)
     return True
 

@@ -8,8 +8,9 @@ from hygate_app.states.account import AccountState
 
 def _password_input(name: str = "password", label: str = "Current password",
                     autocomplete: str = "current-password") -> rx.Component:
+    """No id: several forms on the page ask for the current password; the wrapping label names each."""
     return field(label, rx.input(name=name, type="password", auto_complete=autocomplete, required=True,
-                                 width="100%", id=f"{name}-{label.split()[0].lower()}"))
+                                 width="100%"))
 
 
 def _form(on_submit, *children: rx.Component, submit: str, id: str, **button) -> rx.Component:
