@@ -55,6 +55,7 @@ def set_row(pg, row_id: int, **values) -> None:
 def relink_after(pg, row_id: int) -> None:
     """Rows appended on top of a tampered head are re-chained once the tampering is undone, so the
     shared test database verifies again for the tests that follow."""
+    pg.expire_all()  # the raw UPDATEs above bypassed the session's copies
     prev = pg.get(AuditLog, row_id).row_hash
     for row in pg.exec(select(AuditLog).where(AuditLog.id > row_id).order_by(AuditLog.id)).all():
         set_row(pg, row.id, prev_hash=prev, row_hash=audit.row_hash(prev, row))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import httpx
+import pytest
+import simple_websocket
 
 from tests.support.staff import PASSWORD, new_staff
 
@@ -54,6 +56,11 @@ def test_cors_and_the_websocket_accept_only_the_public_origin(stack):
     assert "access-control-allow-origin" not in httpx.get(f"{stack.url}/ping", headers={"Origin": evil}).headers
     assert httpx.get(f"{stack.url}/ping", headers={"Origin": own}).headers["access-control-allow-origin"] == own
     # Reflex's state travels over Socket.IO: another site's page must not open it with the staff cookie.
-    handshake = f"{stack.url}/_event/?EIO=4&transport=polling"
-    assert httpx.get(handshake, headers={"Origin": evil}).status_code == 400
-    assert httpx.get(handshake, headers={"Origin": own}).status_code == 200
+    socket_url = stack.url.replace("http", "ws", 1) + "/_event/?EIO=4&transport=websocket"
+    with pytest.raises(simple_websocket.ConnectionError):
+        simple_websocket.Client.connect(socket_url, headers={"Origin": evil})
+    ws = simple_websocket.Client.connect(socket_url, headers={"Origin": own})
+    try:
+        assert ws.receive(timeout=10).startswith("0{")  # Engine.IO's "open" packet
+    finally:
+        ws.close()
