@@ -5,6 +5,8 @@ import reflex as rx
 from hygate_app.api.routes import build_api
 from hygate_app.api.security_headers import security_headers
 from hygate_app.config import get_settings
+from hygate_app.pages.admin.dashboard import dashboard_page
+from hygate_app.pages.admin.locations import locations_page
 from hygate_app.pages.auth.sign_in import login_page, verify_page
 from hygate_app.pages.guest.not_found import not_found_page
 from hygate_app.pages.guest.session import session_page
@@ -12,9 +14,11 @@ from hygate_app.pages.guest.use_device import use_device_page
 from hygate_app.pages.staff.account import account_page
 from hygate_app.pages.staff.team import invite_page, security_page, team_page
 from hygate_app.states.account import AccountState
+from hygate_app.states.dashboard import DashboardState
 from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_push import listen_for_guest_updates
 from hygate_app.states.guest_session import SessionState
+from hygate_app.states.locations import LocationsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
 
@@ -32,6 +36,8 @@ app.add_page(session_page, route="/session/[token]", title="Your session | Hygat
 app.add_page(login_page, route="/login", title="Sign in | Hygate", on_load=LoginState.load)
 app.add_page(verify_page, route="/login/verify", title="Verify | Hygate", on_load=VerifyState.load)
 app.add_page(invite_page, route="/invite/[token]", title="Join | Hygate", on_load=InviteState.load)
+app.add_page(dashboard_page, route="/admin", title="Dashboard | Hygate", on_load=DashboardState.load)
+app.add_page(locations_page, route="/admin/locations", title="Locations | Hygate", on_load=LocationsState.load)
 app.add_page(account_page, route="/account", title="Account | Hygate", on_load=AccountState.load)
 app.add_page(team_page, route="/settings/team", title="Team | Hygate", on_load=TeamState.load)
 app.add_page(security_page, route="/settings/security", title="Security | Hygate", on_load=SecuritySettingsState.load)

@@ -21,7 +21,7 @@ from hygate_app.integrations.mailer import MailerError
 from hygate_app.models import User
 from hygate_app.services import audit, authz, login_sessions, security_settings, sign_in
 
-HOME = "/account"
+HOME = "/admin"  # the dashboard; an administrator who must set up 2FA is sent on to /account
 MAX_FIELD = 1024
 
 

@@ -45,6 +45,11 @@ class NotSignedIn(PermissionDenied):
         super().__init__("Please sign in.")
 
 
+class MustEnrol2FA(PermissionDenied):
+    def __init__(self) -> None:
+        super().__init__("Set up two-factor authentication first (Account page).")
+
+
 def must_enrol_2fa(user: User, settings: security_settings.SecuritySettings) -> bool:
     required = user.role == Role.admin and settings.require_2fa_for_admins
     return required and user.two_factor_method == TwoFactorMethod.none
@@ -72,6 +77,6 @@ def authorise(db: Session, session_token: str | None, capability: Capability) ->
         raise NotSignedIn()
     if not allows(principal, capability):
         if principal.must_enrol_2fa:
-            raise PermissionDenied("Set up two-factor authentication first (Account page).")
+            raise MustEnrol2FA()
         raise PermissionDenied("Your role does not allow this.")
     return principal

@@ -194,9 +194,9 @@ def _relay_off_and_complete(db: Session, session: DeviceSession, deps: SessionDe
                      details={"error": str(exc)[:200]})
     transition(session, S.completed, now)
     session.ended_at = now
-    session.end_reason = reason
+    session.end_reason = session.end_reason or reason  # a force end recorded its own reason first
     audit.record(db, "device_session.completed", target_type="device_session", target_id=session.id,
-                 details={"reason": reason, "relay_off_confirmed": session.relay_off_at is not None})
+                 details={"reason": session.end_reason, "relay_off_confirmed": session.relay_off_at is not None})
     db.commit()
     deps.updates.changed(payment.guest_token)
 

@@ -49,7 +49,6 @@ class AccountState(StaffState):
     name: str = ""
     role: str = ""
     two_factor_method: str = ""
-    must_enrol_2fa: bool = False
     backup_codes_left: int = 0
     sessions: list[dict[str, str]] = []
     devices: list[dict[str, str]] = []

@@ -20,7 +20,7 @@ import reflex as rx
 from hygate_app.api import auth_cookies
 from hygate_app.db import session_scope
 from hygate_app.services import audit, authz
-from hygate_app.services.authz import Capability, NotSignedIn
+from hygate_app.services.authz import Capability, MustEnrol2FA, NotSignedIn
 from hygate_app.services.errors import DomainError, PermissionDenied
 from hygate_app.services.login_sessions import Principal
 
@@ -40,6 +40,8 @@ def _authorise(session_token: str | None, capability: Capability) -> Principal:
 def refusal(exc: PermissionDenied):
     if isinstance(exc, NotSignedIn):
         return rx.redirect("/login")
+    if isinstance(exc, MustEnrol2FA):
+        return rx.redirect("/account")
     return rx.toast.error(str(exc), id="permission-denied")
 
 
@@ -53,7 +55,7 @@ def staff_event(capability: Capability) -> Callable:
                 except PermissionDenied as exc:
                     yield self._refuse(exc)
                     return
-                self.access_denied = ""
+                self._show_viewer(who)
                 token = _principal.set(who)
                 try:
                     async for update in fn(self, *args, **kwargs):
@@ -67,7 +69,7 @@ def staff_event(capability: Capability) -> Callable:
                     who = await self._authorise(capability)
                 except PermissionDenied as exc:
                     return self._refuse(exc)
-                self.access_denied = ""
+                self._show_viewer(who)
                 token = _principal.set(who)
                 try:
                     result = fn(self, *args, **kwargs)
@@ -86,6 +88,10 @@ class StaffState(rx.State):
 
     # Shown on the page when the caller's role does not allow what they asked for.
     access_denied: str = ""
+    # Who is signed in, for the shell (menu, sidebar). Display only: every event resolves the caller anew.
+    viewer_email: str = ""
+    viewer_role: str = ""
+    must_enrol_2fa: bool = False
     notice: str = ""
     error: str = ""
 
@@ -110,8 +116,16 @@ class StaffState(rx.State):
         await self._refresh()
         return result
 
+    @rx.var
+    def viewer_is_admin(self) -> bool:
+        return self.viewer_role == "admin" and not self.must_enrol_2fa
+
+    def _show_viewer(self, who: Principal) -> None:
+        self.access_denied = ""
+        self.viewer_email, self.viewer_role, self.must_enrol_2fa = who.email, who.role.value, who.must_enrol_2fa
+
     def _refuse(self, exc: PermissionDenied):
-        if not isinstance(exc, NotSignedIn):
+        if not isinstance(exc, (NotSignedIn, MustEnrol2FA)):
             self.access_denied = str(exc)
         return refusal(exc)
 

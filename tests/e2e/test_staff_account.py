@@ -17,6 +17,7 @@ from hygate_app.services import audit, credentials, passwords, security_settings
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_staff_sign_in import enter_code, resend_url, sign_in
 from tests.support.staff import PASSWORD, mailed_code, new_staff
+from tests.support.staff_browser import choose_backup_code, landed, nav_offers, open_account, open_module, sign_out
 
 ACCOUNT = re.compile(r"/account/?$")
 VERIFY = re.compile(r"/login/verify")
@@ -46,23 +47,18 @@ def security_settings_restored(pg):
 
 
 def signed_in(page, url: str, email: str, password: str = PASSWORD) -> None:
-    """Password only (no second factor), landing on the account page once it has loaded."""
+    """Password only (no second factor), then on to the account page once it has loaded."""
     sign_in(page, url, email, password)
-    page.wait_for_url(ACCOUNT)
-    page.locator("#who", has_text=email).wait_for()
+    landed(page, email)
+    open_account(page, url, email)
 
 
 def signed_in_with_mailed_code(page, url: str, email: str, trust: bool = False) -> None:
     sign_in(page, url, email)
     page.wait_for_url(VERIFY)
     enter_code(page, mailed_code(resend_url(), email), trust=trust)
-    page.wait_for_url(ACCOUNT)
-    page.locator("#who", has_text=email).wait_for()
-
-
-def sign_out(page) -> None:
-    page.locator("#sign-out").click()
-    page.wait_for_url(re.compile(r"/login/?\?error=signed_out"))
+    landed(page, email)
+    open_account(page, url, email)
 
 
 def submit(page, form_id: str, button: str, **fields: str) -> None:
@@ -139,13 +135,14 @@ def test_operator_switches_to_the_authenticator_app_and_signs_in_with_a_new_back
     sign_out(phone)
     sign_in(phone, stack.url, operator.email)
     phone.wait_for_url(VERIFY)
-    phone.get_by_role("button", name="Use a backup code").click()
+    choose_backup_code(phone)
     phone.get_by_label("Backup code").fill(first_codes[0])  # replaced by the new set: refused
     phone.get_by_role("button", name="Verify").click()
     phone.locator("#verify-message", has_text="not valid").wait_for()
     phone.get_by_label("Backup code").fill(new_codes[3])
     phone.get_by_role("button", name="Verify").click()
-    phone.wait_for_url(ACCOUNT)
+    landed(phone, operator.email)
+    open_account(phone, stack.url, operator.email)
     phone.locator("#codes-left", has_text="9 backup codes left").wait_for()
     pg.expire_all()
     used = pg.exec(select(BackupCode).where(BackupCode.user_id == operator.id,
@@ -244,7 +241,7 @@ def test_password_change_checks_the_current_password_and_the_rules_and_ends_othe
 
 def invite(page, url: str, email: str, role: str) -> str:
     """Send an invitation from the team page; returns the link from the e-mail the invitee got."""
-    page.locator("#nav-team").click()
+    open_module(page, "nav-team")
     page.wait_for_url(re.compile(r"/settings/team/?$"))
     page.locator(".member-row").first.wait_for()
     page.locator("#invite-email").fill(email)
@@ -286,7 +283,8 @@ def test_an_invited_person_joins_with_the_emailed_link_once(stack, pg, phone, br
 
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(re.compile(r"/login/?$"))
-        signed_in(page, stack.url, invitee, NEW_PASSWORD)
+        sign_in(page, stack.url, invitee, NEW_PASSWORD)
+        page.wait_for_url(ACCOUNT)  # the dashboard sends an administrator without 2FA on to set it up
         page.locator("#who", has_text="admin").wait_for()
         page.locator("#must-enrol").wait_for()  # an administrator's first stop: two-step verification
 
@@ -357,7 +355,7 @@ def test_admin_saves_security_settings_and_invalid_values_change_nothing(stack, 
     assert current.require_2fa_for_admins
     admin = new_staff(pg, Role.admin, TwoFactorMethod.email)
     signed_in_with_mailed_code(phone, stack.url, admin.email)
-    phone.locator("#nav-security").click()
+    open_module(phone, "nav-security")
     phone.wait_for_url(re.compile(r"/settings/security/?$"))
     expect_security_form(phone, str(current.trust_period_days), str(current.idle_timeout_minutes),
                          str(current.absolute_lifetime_hours), True)
@@ -392,7 +390,7 @@ def test_admin_saves_security_settings_and_invalid_values_change_nothing(stack, 
 def test_operator_is_refused_from_the_security_settings(stack, pg, phone):
     operator = new_staff(pg)
     signed_in(phone, stack.url, operator.email)
-    assert phone.locator("#nav-security").count() == 0
+    assert not nav_offers(phone, "nav-security")
     phone.goto(f"{stack.url}/settings/security")
     phone.locator("#access-denied", has_text="Your role does not allow this.").wait_for()
     assert phone.locator("#trust-period").count() == 0

@@ -12,6 +12,7 @@ from hygate_app.config import get_settings
 from hygate_app.models import LoginSession, Role, TwoFactorMethod
 from hygate_app.services import two_factor
 from tests.support.staff import PASSWORD, give_totp, mailed_code, new_staff
+from tests.support.staff_browser import choose_backup_code, landed, nav_offers, open_account, sign_out
 
 
 def resend_url() -> str:
@@ -40,14 +41,14 @@ def test_admin_signs_in_with_an_emailed_code(stack, pg, phone):
     phone.locator("#verify-message").wait_for()
     assert "not valid" in phone.locator("#verify-message").inner_text()
     enter_code(phone, mailed_code(resend_url(), admin.email))
-    phone.wait_for_url(re.compile(r"/account/?$"))
-    phone.locator("#who", has_text=admin.email).wait_for()
-    assert phone.locator("#nav-team").is_visible()
+    landed(phone, admin.email)
+    phone.locator("#open-menu").click()
+    assert phone.locator("#menu-nav-team").is_visible()
+    phone.keyboard.press("Escape")
     cookie = next(c for c in phone.context.cookies() if c["name"].endswith("hygate_session"))
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
-    phone.locator("#sign-out").click()
-    phone.wait_for_url(re.compile(r"/login/?\?error=signed_out"))
+    sign_out(phone)
     phone.goto(f"{stack.url}/account")
     phone.wait_for_url(re.compile(r"/login"))
 
@@ -58,13 +59,13 @@ def test_authenticator_app_and_a_trusted_browser(stack, pg, phone):
     sign_in(phone, stack.url, operator.email)
     phone.wait_for_url(re.compile(r"/login/verify"))
     enter_code(phone, pyotp.TOTP(secret).now(), trust=True)
-    phone.wait_for_url(re.compile(r"/account/?$"))
+    landed(phone, operator.email)
+    open_account(phone, stack.url, operator.email)
     phone.locator("#two-factor-method", has_text="authenticator app").wait_for()
 
-    phone.locator("#sign-out").click()
-    phone.wait_for_url(re.compile(r"/login"))
+    sign_out(phone)
     sign_in(phone, stack.url, operator.email)  # the trusted browser skips the code
-    phone.wait_for_url(re.compile(r"/account/?$"))
+    landed(phone, operator.email)
 
 
 def test_a_backup_code_signs_in_once(stack, pg, phone):
@@ -74,10 +75,11 @@ def test_a_backup_code_signs_in_once(stack, pg, phone):
     pg.commit()
     sign_in(phone, stack.url, operator.email)
     phone.wait_for_url(re.compile(r"/login/verify"))
-    phone.get_by_role("button", name="Use a backup code").click()
+    choose_backup_code(phone)
     phone.get_by_label("Backup code").fill(codes[0])
     phone.get_by_role("button", name="Verify").click()
-    phone.wait_for_url(re.compile(r"/account/?$"))
+    landed(phone, operator.email)
+    open_account(phone, stack.url, operator.email)
     phone.locator("#codes-left", has_text="9").wait_for()
 
 
@@ -97,9 +99,8 @@ def test_repeated_failures_are_throttled_with_a_clear_wait(stack, pg, phone):
 def test_operator_is_refused_from_the_team_page(stack, pg, phone):
     operator = new_staff(pg)
     sign_in(phone, stack.url, operator.email)
-    phone.wait_for_url(re.compile(r"/account/?$"))
-    phone.locator("#who", has_text=operator.email).wait_for()
-    assert phone.locator("#nav-team").count() == 0
+    landed(phone, operator.email)
+    assert not nav_offers(phone, "nav-team")
     phone.goto(f"{stack.url}/settings/team")
     phone.locator("#access-denied", has_text="Your role does not allow this.").wait_for()
     assert phone.locator(".member-row").count() == 0

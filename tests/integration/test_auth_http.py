@@ -18,7 +18,7 @@ def post_login(stack, email: str, password: str, origin: str | None = None) -> h
 def test_login_sets_an_httponly_strict_cookie_and_answers_303(stack, pg):
     operator = new_staff(pg)
     response = post_login(stack, operator.email, PASSWORD)
-    assert response.status_code == 303 and response.headers["location"] == "/account"
+    assert response.status_code == 303 and response.headers["location"] == "/admin"
     cookie = response.headers["set-cookie"].lower()
     assert "hygate_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
 

@@ -19,8 +19,10 @@ from hygate_app.models import Role, TwoFactorMethod, User
 from hygate_app.services import authz, login_sessions, passwords
 from hygate_app.services.security_settings import SecuritySettings
 from hygate_app.states.account import AccountState
+from hygate_app.states.dashboard import DashboardState
 from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_session import SessionState
+from hygate_app.states.locations import LocationAdminState, LocationsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.staff import GUARD_MARK, StaffState, refusal
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
@@ -34,6 +36,9 @@ STATE_CAPABILITY = {
     AccountState: authz.Capability.account,
     TeamState: authz.Capability.team,
     SecuritySettingsState: authz.Capability.security_settings,
+    DashboardState: authz.Capability.dashboard,
+    LocationsState: authz.Capability.locations_rename,
+    LocationAdminState: authz.Capability.locations_manage,
 }
 FRAMEWORK_HANDLERS = {"setvar", "hydrate", "hydrate_and_load", "set_is_hydrated"}
 

@@ -143,6 +143,5 @@ def account_page() -> rx.Component:
                 _table(["Trusted since", "Until", "Browser", ""], AccountState.devices, _device_row,
                        "No trusted browsers: every sign-in asks for a code.")),
         title="Your account",
-        is_admin=AccountState.is_admin,
         access_denied=AccountState.access_denied,
     )

@@ -2,26 +2,9 @@
 
 import reflex as rx
 
-from hygate_app.components.staff_shell import field, message, section, staff_shell
+from hygate_app.components.staff_shell import confirm, field, message, section, staff_shell
 from hygate_app.pages.auth.sign_in import _card
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
-
-
-def _confirm(trigger: rx.Component, title: str, text: str, action, confirm_label: str) -> rx.Component:
-    """Destructive actions ask first."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(trigger),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(title),
-            rx.alert_dialog.description(text),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(confirm_label, color_scheme="red", on_click=action,
-                                                 class_name="confirm")),
-                spacing="3", justify="end", margin_top="12px",
-            ),
-        ),
-    )
 
 
 def _member_row(m: rx.Var[dict[str, str]]) -> rx.Component:
@@ -37,13 +20,13 @@ def _member_row(m: rx.Var[dict[str, str]]) -> rx.Component:
         rx.table.cell(rx.hstack(
             rx.cond(
                 m["active"] != "",
-                _confirm(rx.button("Deactivate", size="1", variant="soft", color_scheme="red"),
+                confirm(rx.button("Deactivate", size="1", variant="soft", color_scheme="red"),
                          "Deactivate this team member?",
                          "They are signed out at once and cannot sign in until reactivated.",
                          TeamState.deactivate(m["id"]), "Deactivate"),
                 rx.button("Reactivate", size="1", variant="soft", on_click=TeamState.reactivate(m["id"])),
             ),
-            _confirm(rx.button("Sign out", size="1", variant="soft"), "Sign this person out everywhere?",
+            confirm(rx.button("Sign out", size="1", variant="soft"), "Sign this person out everywhere?",
                      "Every session of theirs ends now.", TeamState.end_sessions(m["id"]), "Sign out"),
             spacing="2",
         )),
@@ -54,7 +37,7 @@ def _member_row(m: rx.Var[dict[str, str]]) -> rx.Component:
 def _invitation_row(i: rx.Var[dict[str, str]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(i["email"]), rx.table.cell(i["role"]), rx.table.cell(i["expires"]),
-        rx.table.cell(_confirm(rx.button("Withdraw", size="1", variant="soft", color_scheme="red"),
+        rx.table.cell(confirm(rx.button("Withdraw", size="1", variant="soft", color_scheme="red"),
                                "Withdraw this invitation?", "The link stops working.",
                                TeamState.revoke_invitation(i["id"]), "Withdraw")),
     )
@@ -99,7 +82,7 @@ def team_page() -> rx.Component:
             rx.text("No open invitations.", size="2", color="var(--gray-11)"),
         )),
         title="Team",
-        is_admin=True,
+        crumbs=(("Settings", "/settings/security"),),
         access_denied=TeamState.access_denied,
     )
 
@@ -130,7 +113,7 @@ def security_page() -> rx.Component:
             on_submit=s.save, width="100%",
         )),
         title="Security",
-        is_admin=True,
+        crumbs=(("Settings", "/settings/security"),),
         access_denied=s.access_denied,
     )
 

@@ -1,0 +1,51 @@
+"""What a staff member does in the shell, in a browser: land after sign-in, open a module, sign out."""
+
+from __future__ import annotations
+
+import re
+
+HOME = re.compile(r"/admin/?$")
+SIGNED_OUT = re.compile(r"/login/?\?error=signed_out")
+
+
+def landed(page, email: str) -> None:
+    """Signed in: on the dashboard, with the user menu showing who."""
+    page.wait_for_url(HOME)
+    page.locator("#user-menu", has_text=email).wait_for()
+
+
+def open_account(page, url: str, email: str) -> None:
+    page.goto(f"{url}/account")
+    page.locator("#who", has_text=email).wait_for()
+
+
+def open_module(page, nav_id: str) -> None:
+    """Through the sidebar on a wide screen, through the menu button on a phone."""
+    if page.locator(f"#{nav_id}").is_visible():
+        page.locator(f"#{nav_id}").click()
+    else:
+        page.locator("#open-menu").click()
+        page.locator(f"#menu-{nav_id}").click()
+
+
+def nav_offers(page, nav_id: str) -> bool:
+    """Whether the shell links to a module for this person (sidebar or phone menu)."""
+    return page.locator(f"#{nav_id}, #menu-{nav_id}").count() > 0
+
+
+def sign_out(page) -> None:
+    page.locator("#user-menu").click()
+    page.locator("#sign-out").click()
+    page.wait_for_url(SIGNED_OUT)
+
+
+def choose_backup_code(page) -> None:
+    """A click that lands before the page has hydrated does nothing: try again until the field shows."""
+    for _ in range(4):
+        page.get_by_role("button", name="Use a backup code").click()
+        try:
+            page.get_by_label("Backup code").wait_for(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 (Playwright's TimeoutError): click again
+            continue
+    page.get_by_label("Backup code").wait_for()

@@ -1,0 +1,429 @@
+"""The Payments module: filters (dates in a time zone, status, place, search), sorting, paging, the detail
+with refunds and what was bought, and the CSV export (batched, decimal amounts, no formula injection)."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session
+
+from hygate_app.models import (
+    Device,
+    DeviceSessionStatus,
+    Door,
+    DoorAccess,
+    DoorAccessStatus,
+    Location,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    UsagePlan,
+)
+from hygate_app.services import device_sessions
+from hygate_app.services.errors import InvalidInput, NotFound
+from hygate_app.services.paging import PageRequest
+from hygate_app.services.payment_history import (
+    CSV_HEADER,
+    PaymentFilters,
+    csv_cell,
+    decimal_amount,
+    list_payments,
+    payment_detail,
+    payments_csv,
+    utc_bounds,
+)
+
+T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+ALL = PageRequest(per_page=200)
+
+
+# Builders, shared with the session-history tests (plain model objects, as an admin screen would find them).
+
+def new_location(db: Session, timezone: str = "UTC", name: str | None = None) -> Location:
+    location = Location(name=name or f"Location {uuid.uuid4().hex[:8]}", timezone=timezone)
+    db.add(location)
+    db.flush()
+    return location
+
+
+def new_device(db: Session, location: Location, name: str = "Washer", *, minutes: int = 30,
+               delay: int = 0) -> tuple[Device, UsagePlan]:
+    code = uuid.uuid4().hex[:12].upper()
+    device = Device(uid=f"dev-{code}", display_code=code, location_id=location.id, name=name,
+                    shelly_device_id=f"shelly-{code}")
+    db.add(device)
+    db.flush()
+    plan = UsagePlan(device_id=device.id, name="Standard", duration_minutes=minutes, delay_minutes=delay,
+                     price_minor=450, currency="eur")
+    db.add(plan)
+    db.flush()
+    return device, plan
+
+
+def new_door(db: Session, location: Location, name: str = "Front door") -> Door:
+    code = uuid.uuid4().hex[:12].upper()
+    door = Door(uid=f"door-{code}", display_code=code, location_id=location.id, name=name, price_minor=200)
+    db.add(door)
+    db.flush()
+    return door
+
+
+def add_payment(db: Session, place: tuple[Device, UsagePlan] | Door, *, created_at: datetime = T0,
+                status: PaymentStatus = PaymentStatus.paid, amount: int = 450, currency: str = "eur",
+                email: str | None = None, item_name: str | None = None, checkout_id: str | None = None,
+                intent_id: str | None = None) -> Payment:
+    token = uuid.uuid4().hex
+    paid = status not in (PaymentStatus.pending, PaymentStatus.expired, PaymentStatus.failed)
+    if isinstance(place, Door):
+        target = {"kind": PaymentKind.door, "door_id": place.id, "location_id": place.location_id}
+        name = place.name
+    else:
+        device, plan = place
+        target = {"kind": PaymentKind.device, "device_id": device.id, "usage_plan_id": plan.id,
+                  "location_id": device.location_id}
+        name = f"{device.name} · {plan.name}"
+    payment = Payment(guest_token=token, idempotency_key=f"checkout-{token}", item_name=item_name or name,
+                      amount_minor=amount, currency=currency, status=status, customer_email=email,
+                      stripe_checkout_session_id=checkout_id, stripe_payment_intent_id=intent_id,
+                      created_at=created_at, updated_at=created_at,
+                      paid_at=created_at + timedelta(seconds=30) if paid else None, **target)
+    db.add(payment)
+    db.flush()
+    return payment
+
+
+def add_door_access(db: Session, payment: Payment, *, minutes: int = 60,
+                    status: DoorAccessStatus = DoorAccessStatus.active) -> DoorAccess:
+    access = DoorAccess(payment_id=payment.id, door_id=payment.door_id, status=status,
+                        credential_kind=db.get(Door, payment.door_id).credential_kind, valid_from=payment.paid_at,
+                        valid_until=payment.paid_at + timedelta(minutes=minutes))
+    db.add(access)
+    db.flush()
+    return access
+
+
+def ids(page) -> list[int]:
+    return [row.id for row in page.rows]
+
+
+@pytest.fixture
+def place(db):
+    location = new_location(db, name="Laundry Nord")
+    return location, new_device(db, location, "Washer 1"), new_door(db, location, "Front door")
+
+
+# The list: joined names, order, paging
+
+def test_the_list_is_newest_first_with_the_location_name_joined(db, place):
+    location, device, _ = place
+    old = add_payment(db, device, created_at=T0 - timedelta(days=1), email="a@example.com")
+    new = add_payment(db, device, created_at=T0)
+    page = list_payments(db, PaymentFilters(), PageRequest())
+    assert ids(page) == [new.id, old.id]
+    first = page.rows[0]
+    assert (first.location_name, first.item_name, first.kind, first.status) == (
+        "Laundry Nord", "Washer 1 · Standard", PaymentKind.device, PaymentStatus.paid)
+    assert page.rows[1].customer_email == "a@example.com"
+    assert first.created_at == T0 and first.created_at.tzinfo is not None
+
+
+def test_payments_sort_by_amount_and_by_status_when_asked(db, place):
+    _, device, _ = place
+    cheap = add_payment(db, device, amount=100, status=PaymentStatus.refunded)
+    dear = add_payment(db, device, amount=900, status=PaymentStatus.expired)
+    middle = add_payment(db, device, amount=450, status=PaymentStatus.failed)
+    by_amount = list_payments(db, PaymentFilters(), PageRequest(sort="amount", descending=False))
+    assert ids(by_amount) == [cheap.id, middle.id, dear.id]
+    by_status = list_payments(db, PaymentFilters(), PageRequest(sort="status", descending=False))
+    assert ids(by_status) == [dear.id, middle.id, cheap.id]
+
+
+def test_paging_returns_one_page_and_the_total_of_all_matching_rows(db, place):
+    _, device, _ = place
+    made = [add_payment(db, device, created_at=T0 + timedelta(minutes=i)) for i in range(5)]
+    second = list_payments(db, PaymentFilters(), PageRequest(page=2, per_page=2))
+    assert second.total == 5 and second.pages == 3
+    assert ids(second) == [made[2].id, made[1].id]
+
+
+def test_payments_created_at_the_same_moment_page_without_overlap(db, place):
+    _, device, _ = place
+    made = {add_payment(db, device).id for _ in range(5)}
+    seen = [i for n in (1, 2, 3) for i in ids(list_payments(db, PaymentFilters(), PageRequest(page=n, per_page=2)))]
+    assert sorted(seen) == sorted(made)
+
+
+# Filters
+
+def test_status_filter_keeps_only_payments_in_that_status(db, place):
+    _, device, _ = place
+    add_payment(db, device, status=PaymentStatus.paid)
+    expired = add_payment(db, device, status=PaymentStatus.expired)
+    assert ids(list_payments(db, PaymentFilters(status=PaymentStatus.expired), ALL)) == [expired.id]
+
+
+def test_an_unknown_status_is_refused(db, place):
+    with pytest.raises(InvalidInput, match="status"):
+        list_payments(db, PaymentFilters(status="stolen"), ALL)
+
+
+def test_location_door_and_device_filters_narrow_the_list(db, place):
+    location, device, door = place
+    elsewhere = new_location(db)
+    other_device = new_device(db, elsewhere, "Dryer")
+    on_device, on_door = add_payment(db, device), add_payment(db, door)
+    on_other = add_payment(db, other_device)
+    assert set(ids(list_payments(db, PaymentFilters(location_id=location.id), ALL))) == {on_device.id, on_door.id}
+    assert ids(list_payments(db, PaymentFilters(location_id=elsewhere.id), ALL)) == [on_other.id]
+    assert ids(list_payments(db, PaymentFilters(door_id=door.id), ALL)) == [on_door.id]
+    assert ids(list_payments(db, PaymentFilters(device_id=device[0].id), ALL)) == [on_device.id]
+
+
+def test_date_range_without_a_location_is_whole_utc_days_inclusive(db, place):
+    _, device, _ = place
+    before = add_payment(db, device, created_at=datetime(2026, 3, 9, 23, 59, 59, tzinfo=UTC))
+    first = add_payment(db, device, created_at=datetime(2026, 3, 10, 0, 0, tzinfo=UTC))
+    last = add_payment(db, device, created_at=datetime(2026, 3, 11, 23, 59, 59, tzinfo=UTC))
+    after = add_payment(db, device, created_at=datetime(2026, 3, 12, 0, 0, tzinfo=UTC))
+    page = list_payments(db, PaymentFilters(date_from=date(2026, 3, 10), date_to=date(2026, 3, 11)), ALL)
+    assert set(ids(page)) == {first.id, last.id}
+    assert before.id not in ids(page) and after.id not in ids(page)
+
+
+def test_one_sided_date_ranges_are_open_at_the_other_end(db, place):
+    _, device, _ = place
+    early = add_payment(db, device, created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    late = add_payment(db, device, created_at=datetime(2026, 6, 1, tzinfo=UTC))
+    assert ids(list_payments(db, PaymentFilters(date_from=date(2026, 3, 1)), ALL)) == [late.id]
+    assert ids(list_payments(db, PaymentFilters(date_to=date(2026, 3, 1)), ALL)) == [early.id]
+
+
+def test_with_a_location_filter_the_days_are_that_locations_local_days(db):
+    berlin = new_location(db, "Europe/Berlin")
+    device = new_device(db, berlin)
+    # 23:30 UTC on 9 March is 00:30 on 10 March in Berlin.
+    late_evening_utc = add_payment(db, device, created_at=datetime(2026, 3, 9, 23, 30, tzinfo=UTC))
+    day = date(2026, 3, 10)
+    local = list_payments(db, PaymentFilters(location_id=berlin.id, date_from=day, date_to=day), ALL)
+    assert ids(local) == [late_evening_utc.id]
+    assert ids(list_payments(db, PaymentFilters(date_from=day, date_to=day), ALL)) == []
+
+
+def test_an_explicit_time_zone_overrides_the_locations(db):
+    berlin = new_location(db, "Europe/Berlin")
+    device = new_device(db, berlin)
+    payment = add_payment(db, device, created_at=datetime(2026, 3, 9, 23, 30, tzinfo=UTC))
+    filters = PaymentFilters(location_id=berlin.id, date_from=date(2026, 3, 9), date_to=date(2026, 3, 9),
+                             time_zone="UTC")
+    assert ids(list_payments(db, filters, ALL)) == [payment.id]
+
+
+def test_the_day_of_the_spring_dst_change_has_23_hours():
+    start, end = utc_bounds(date(2026, 3, 29), date(2026, 3, 29), ZoneInfo("Europe/Berlin"))
+    assert start == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
+    assert end == datetime(2026, 3, 29, 22, 0, tzinfo=UTC)
+
+
+def test_a_payment_just_after_local_midnight_on_the_autumn_dst_day_counts_for_the_new_day(db):
+    berlin = new_location(db, "Europe/Berlin")
+    device = new_device(db, berlin)
+    # 25 October 2026 is 25 hours long in Berlin: it runs from 24 Oct 22:00 UTC to 25 Oct 23:00 UTC.
+    last_minute = add_payment(db, device, created_at=datetime(2026, 10, 25, 22, 59, tzinfo=UTC))
+    next_day = add_payment(db, device, created_at=datetime(2026, 10, 25, 23, 0, tzinfo=UTC))
+    day = date(2026, 10, 25)
+    assert ids(list_payments(db, PaymentFilters(location_id=berlin.id, date_from=day, date_to=day), ALL)) == [
+        last_minute.id]
+    assert next_day.id in ids(list_payments(db, PaymentFilters(location_id=berlin.id, date_from=date(2026, 10, 26)),
+                                            ALL))
+
+
+@pytest.mark.parametrize("filters", [
+    PaymentFilters(date_from=date(2026, 3, 2), date_to=date(2026, 3, 1)),
+    PaymentFilters(date_from=date(2026, 3, 1), time_zone="Mars/Olympus_Mons"),
+])
+def test_reversed_dates_and_unknown_time_zones_are_refused(db, filters):
+    with pytest.raises(InvalidInput):
+        list_payments(db, filters, ALL)
+
+
+# Search
+
+def test_search_finds_an_email_or_item_name_by_any_part_in_any_case(db, place):
+    _, device, door = place
+    by_mail = add_payment(db, device, email="Jane.Doe@Example.com")
+    by_item = add_payment(db, door, item_name="Sauna evening")
+    add_payment(db, device, email="someone@else.org")
+    assert ids(list_payments(db, PaymentFilters(search="jane.doe@"), ALL)) == [by_mail.id]
+    assert ids(list_payments(db, PaymentFilters(search="  SAUNA "), ALL)) == [by_item.id]
+
+
+def test_search_wildcards_are_taken_literally(db, place):
+    _, device, _ = place
+    underscore = add_payment(db, device, item_name="Washer_2")
+    percent = add_payment(db, device, item_name="100% cotton")
+    add_payment(db, device, item_name="Washer 3")
+    assert ids(list_payments(db, PaymentFilters(search="_"), ALL)) == [underscore.id]
+    assert ids(list_payments(db, PaymentFilters(search="%"), ALL)) == [percent.id]
+
+
+def test_search_by_a_stripe_id_matches_checkout_intent_or_refund_exactly(db, place):
+    _, device, _ = place
+    target = add_payment(db, device, checkout_id="cs_test_abc123", intent_id="pi_abc123")
+    add_payment(db, device, checkout_id="cs_test_abc1234", intent_id="pi_abc1234")
+    db.add(Refund(payment_id=target.id, amount_minor=100, reason="goodwill", idempotency_key="r-1",
+                  stripe_refund_id="re_xyz789", status=RefundStatus.succeeded))
+    db.flush()
+    for term in ("cs_test_abc123", "pi_abc123", "re_xyz789"):
+        assert ids(list_payments(db, PaymentFilters(search=term), ALL)) == [target.id], term
+    assert ids(list_payments(db, PaymentFilters(search="pi_abc12"), ALL)) == []
+
+
+# Detail
+
+def test_detail_names_the_stripe_ids_the_refunds_and_the_session_bought(db, place):
+    _, device, _ = place
+    payment = add_payment(db, device, checkout_id="cs_test_d1", intent_id="pi_d1",
+                          status=PaymentStatus.partially_refunded)
+    payment.amount_refunded_minor = 100
+    session = device_sessions.create_for_payment(db, payment, plan_duration=30, plan_delay=5)
+    db.add(Refund(payment_id=payment.id, amount_minor=100, reason="unused minutes", idempotency_key="r-a",
+                  stripe_refund_id="re_a", status=RefundStatus.succeeded, created_at=T0 + timedelta(hours=1)))
+    db.add(Refund(payment_id=payment.id, amount_minor=50, reason="goodwill", idempotency_key="r-b",
+                  status=RefundStatus.failed, last_error="card expired", created_at=T0 + timedelta(hours=2)))
+    db.flush()
+    detail = payment_detail(db, payment.id)
+    assert (detail.stripe_checkout_session_id, detail.stripe_payment_intent_id) == ("cs_test_d1", "pi_d1")
+    assert (detail.device_name, detail.usage_plan_name, detail.door_name) == ("Washer 1", "Standard", None)
+    assert detail.payment.amount_refunded_minor == 100
+    assert [(r.amount_minor, r.status, r.reason, r.stripe_refund_id) for r in detail.refunds] == [
+        (100, RefundStatus.succeeded, "unused minutes", "re_a"), (50, RefundStatus.failed, "goodwill", None)]
+    assert detail.refunds[1].last_error == "card expired"
+    access = detail.access
+    assert (access.kind, access.id, access.status) == (PaymentKind.device, session.id, DeviceSessionStatus.pending)
+    assert access.starts_at == payment.paid_at + timedelta(minutes=5)
+    assert access.ends_at == payment.paid_at + timedelta(minutes=35)
+
+
+def test_detail_of_a_door_payment_shows_its_door_access_window(db, place):
+    _, _, door = place
+    payment = add_payment(db, door)
+    access = add_door_access(db, payment, minutes=60)
+    detail = payment_detail(db, payment.id)
+    assert detail.door_name == "Front door" and detail.device_name is None
+    assert (detail.access.kind, detail.access.id, detail.access.status) == (
+        PaymentKind.door, access.id, DoorAccessStatus.active)
+    assert detail.access.ends_at - detail.access.starts_at == timedelta(minutes=60)
+
+
+def test_an_unpaid_payment_has_bought_nothing_and_has_no_refunds(db, place):
+    _, device, _ = place
+    detail = payment_detail(db, add_payment(db, device, status=PaymentStatus.expired).id)
+    assert detail.access is None and detail.refunds == () and detail.payment.paid_at is None
+
+
+def test_detail_of_a_missing_payment_is_not_found(db, place):
+    with pytest.raises(NotFound):
+        payment_detail(db, 999_999)
+
+
+# CSV
+
+def parsed(lines) -> list[list[str]]:
+    return list(csv.reader("".join(lines).splitlines(keepends=True)))
+
+
+def test_csv_starts_with_the_header_and_has_one_line_per_payment_in_id_order(db, place):
+    _, device, door = place
+    made = [add_payment(db, device, created_at=T0 - timedelta(minutes=i)) for i in range(3)] + [
+        add_payment(db, door)]
+    rows = parsed(payments_csv(db, PaymentFilters()))
+    assert rows[0] == list(CSV_HEADER)
+    assert [int(r[0]) for r in rows[1:]] == [p.id for p in made]
+
+
+def test_csv_amounts_are_decimals_in_the_currencys_minor_units_and_times_are_utc(db, place):
+    _, device, _ = place
+    add_payment(db, device, amount=450, currency="eur", status=PaymentStatus.partially_refunded,
+                checkout_id="cs_test_csv", intent_id="pi_csv")
+    add_payment(db, device, amount=450, currency="jpy")
+    header, euro, yen = parsed(payments_csv(db, PaymentFilters()))
+    line = dict(zip(header, euro, strict=True))
+    assert (line["amount"], line["amount_refunded"], line["currency"]) == ("4.50", "0.00", "EUR")
+    assert (line["created_at"], line["status"], line["kind"]) == (
+        "2026-03-10T12:00:00+00:00", "partially_refunded", "device")
+    assert (line["location"], line["stripe_checkout_session_id"], line["stripe_payment_intent_id"]) == (
+        "Laundry Nord", "cs_test_csv", "pi_csv")
+    assert dict(zip(header, yen, strict=True))["amount"] == "450"
+
+
+def test_decimal_amounts_follow_the_currency():
+    assert str(decimal_amount(1999, "usd")) == "19.99"
+    assert str(decimal_amount(5, "eur")) == "0.05"
+    assert str(decimal_amount(1999, "JPY")) == "1999"
+    assert str(decimal_amount(1999, "kwd")) == "1.999"
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+    ("+1+2", "'+1+2"),
+    ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tcmd", "'\tcmd"),
+    ("\rcmd", "'\rcmd"),
+    ("Washer = 1", "Washer = 1"),
+    (None, ""),
+])
+def test_csv_cells_that_a_spreadsheet_would_run_get_a_leading_apostrophe(value, cell):
+    assert csv_cell(value) == cell
+
+
+def test_user_written_text_in_the_csv_cannot_become_a_formula_or_break_the_line(db, place):
+    _, device, _ = place
+    add_payment(db, device, item_name='=cmd|"/c calc"!A1', email="@evil.example")
+    add_payment(db, device, item_name='Dryer, "big"\nsecond line')
+    _, injected, quoted = parsed(payments_csv(db, PaymentFilters()))
+    line = dict(zip(CSV_HEADER, injected, strict=True))
+    assert line["item_name"] == '\'=cmd|"/c calc"!A1'
+    assert line["customer_email"] == "'@evil.example"
+    assert dict(zip(CSV_HEADER, quoted, strict=True))["item_name"] == 'Dryer, "big"\nsecond line'
+
+
+def test_csv_applies_the_same_filters_as_the_list(db, place):
+    _, device, door = place
+    add_payment(db, device)
+    wanted = add_payment(db, door, status=PaymentStatus.refunded)
+    rows = parsed(payments_csv(db, PaymentFilters(status=PaymentStatus.refunded, door_id=door.id)))
+    assert [int(r[0]) for r in rows[1:]] == [wanted.id]
+
+
+def test_csv_reads_the_payments_in_batches_as_it_is_consumed(db, place):
+    _, device, _ = place
+    made = [add_payment(db, device).id for _ in range(5)]
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT") and "payments" in statement:
+            selects.append(statement)
+
+    event.listen(db.get_bind(), "before_cursor_execute", count)
+    try:
+        lines = payments_csv(db, PaymentFilters(), batch_size=2)
+        first_three = [next(lines) for _ in range(3)]  # the header and the first batch
+        assert len(selects) == 1
+        rest = list(lines)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", count)
+    assert len(selects) == 3  # 2 + 2 + 1 rows
+    assert [int(r[0]) for r in parsed(first_three + rest)[1:]] == made
+
+
+def test_a_bad_csv_filter_is_refused_before_the_first_line(db, place):
+    with pytest.raises(InvalidInput):
+        payments_csv(db, PaymentFilters(time_zone="Nowhere/Atlantis"))
