@@ -27,7 +27,8 @@ from hygate_app.models import (
     PaymentStatus,
 )
 from hygate_app.models.columns import utcnow
-from hygate_app.services.reports import REVENUE_STATUSES, local_day_start, location_zones
+from hygate_app.services.local_time import local_day_start
+from hygate_app.services.reports import REVENUE_STATUSES, location_zones
 
 RECENT_PAYMENTS = 10
 # The dashboard shows the first of the running sessions and accesses (soonest to end) and their total.

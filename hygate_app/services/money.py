@@ -7,7 +7,10 @@ from decimal import Decimal
 from babel.numbers import format_currency, get_currency_precision
 
 
+def decimal_amount(amount_minor: int, currency: str) -> Decimal:
+    """450 EUR cents → Decimal("4.50"); 450 JPY → Decimal("450"); 450 KWD fils → Decimal("0.450")."""
+    return Decimal(amount_minor).scaleb(-get_currency_precision(currency.upper()))
+
+
 def format_amount(amount_minor: int, currency: str, locale: str = "en") -> str:
-    code = currency.upper()
-    value = Decimal(amount_minor).scaleb(-get_currency_precision(code))
-    return format_currency(value, code, locale=locale)
+    return format_currency(decimal_amount(amount_minor, currency), currency.upper(), locale=locale)

@@ -7,17 +7,12 @@ with no location chosen there is no single local day, so UTC is the only honest 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
-from typing import Any
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.numbers import get_currency_precision
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
@@ -36,15 +31,16 @@ from hygate_app.models import (
     RefundStatus,
     UsagePlan,
 )
+from hygate_app.services.csv_export import csv_line
 from hygate_app.services.errors import InvalidInput, NotFound
+from hygate_app.services.local_time import local_day_start
+from hygate_app.services.money import decimal_amount
 from hygate_app.services.paging import Page, PageRequest, paginate
 
 CSV_BATCH = 1000
 MAX_SEARCH_LENGTH = 200
 # Stripe ids are searched by exact match (indexed); anything else by substring on e-mail and item name.
 _STRIPE_ID = re.compile(r"^(cs|pi|re)_[A-Za-z0-9_]+$")
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -127,8 +123,8 @@ def utc_bounds(date_from: date | None, date_to: date | None, zone: ZoneInfo) -> 
     """Inclusive local days → a half-open UTC range [start, end), so a day boundary crossing DST stays exact."""
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("The start date must be on or before the end date.")
-    start = datetime.combine(date_from, time.min, zone).astimezone(UTC) if date_from else None
-    end = datetime.combine(date_to + timedelta(days=1), time.min, zone).astimezone(UTC) if date_to else None
+    start = local_day_start(date_from, zone.key) if date_from else None
+    end = local_day_start(date_to + timedelta(days=1), zone.key) if date_to else None
     return start, end
 
 
@@ -175,21 +171,6 @@ def payments_csv(db: Session, filters: PaymentFilters, batch_size: int = CSV_BAT
     query = _filtered(db, _row_query().add_columns(Payment.stripe_checkout_session_id,
                                                     Payment.stripe_payment_intent_id), filters)
     return _csv_lines(db, query, batch_size)
-
-
-def csv_cell(value: Any) -> str:
-    """Text for one CSV cell; a leading formula character is neutralised with an apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="seconds")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def decimal_amount(amount_minor: int, currency: str) -> Decimal:
-    """450 EUR cents → Decimal("4.50"); 450 JPY → Decimal("450")."""
-    return Decimal(amount_minor).scaleb(-get_currency_precision(currency.upper()))
 
 
 def _row_query():
@@ -260,12 +241,12 @@ def _purchased_access(db: Session, payment: Payment) -> PurchasedAccess | None:
 
 
 def _csv_lines(db: Session, query, batch_size: int) -> Iterator[str]:
-    yield _csv_line(CSV_HEADER)
+    yield csv_line(CSV_HEADER)
     last_id = 0
     while True:
         rows = db.exec(query.where(Payment.id > last_id).order_by(Payment.id).limit(batch_size)).all()
         for row in rows:
-            yield _csv_line(_csv_cells(row))
+            yield csv_line(_csv_cells(row))
         if len(rows) < batch_size:
             return
         last_id = rows[-1].id
@@ -278,9 +259,3 @@ def _csv_cells(row) -> tuple:
         decimal_amount(row.amount_refunded_minor, row.currency), row.currency.upper(),
         row.stripe_checkout_session_id, row.stripe_payment_intent_id,
     )
-
-
-def _csv_line(values: tuple) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([csv_cell(v) for v in values])
-    return buffer.getvalue()

@@ -7,18 +7,14 @@ never summed across currencies: each currency has its own rows.
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.numbers import get_currency_precision
 from sqlmodel import Session, func, select
 
 from hygate_app.models import (
@@ -32,7 +28,10 @@ from hygate_app.models import (
     Payment,
     PaymentStatus,
 )
+from hygate_app.services.csv_export import csv_line
 from hygate_app.services.errors import InvalidInput
+from hygate_app.services.local_time import local_day_start
+from hygate_app.services.money import decimal_amount
 
 # A payment counts as revenue once money moved; what was given back is subtracted, not the payment dropped.
 REVENUE_STATUSES = (PaymentStatus.paid, PaymentStatus.partially_refunded, PaymentStatus.refunded)
@@ -230,11 +229,6 @@ def local_bucket(at: datetime, timezone: str, period: Period) -> date:
     return day
 
 
-def local_day_start(day: date, timezone: str) -> datetime:
-    """The UTC instant `day` begins in `timezone` (where midnight does not exist, when the day begins)."""
-    return datetime.combine(day, time(), ZoneInfo(timezone)).astimezone(UTC)
-
-
 def location_zones(db: Session, location_id: int | None = None) -> list[str]:
     """The distinct time zones of the locations: few, whatever the number of payments."""
     stmt = select(Location.timezone).distinct()
@@ -268,37 +262,15 @@ USAGE_CSV_HEADER = ["period_start", "group_id", "group", "device_sessions", "pai
 
 def report_csv(rows: Iterable[ReportRow]) -> Iterator[str]:
     """The revenue report as CSV lines, amounts as decimals in the currency's unit (12.50, JPY 1250)."""
-    yield _csv_line(REVENUE_CSV_HEADER)
+    yield csv_line(REVENUE_CSV_HEADER)
     for row in rows:
-        yield _csv_line([row.bucket.isoformat(), _text(row.group_key), _cell(row.group_name), row.currency.upper(),
-                         str(row.payments), *(decimal_amount(v, row.currency)
-                                              for v in (row.gross_minor, row.refunded_minor, row.net_minor))])
+        yield csv_line([row.bucket.isoformat(), row.group_key, row.group_name, row.currency.upper(), row.payments,
+                        *(decimal_amount(v, row.currency) for v in (row.gross_minor, row.refunded_minor,
+                                                                      row.net_minor))])
 
 
 def usage_csv(rows: Iterable[UsageRow]) -> Iterator[str]:
-    yield _csv_line(USAGE_CSV_HEADER)
+    yield csv_line(USAGE_CSV_HEADER)
     for row in rows:
-        yield _csv_line([row.bucket.isoformat(), _text(row.group_key), _cell(row.group_name),
-                         str(row.device_sessions), str(row.paid_minutes), str(row.door_accesses)])
-
-
-def decimal_amount(amount_minor: int, currency: str) -> str:
-    """Minor units as a plain decimal string with the currency's digits: 1250 EUR → "12.50"."""
-    return f"{Decimal(amount_minor).scaleb(-get_currency_precision(currency.upper())):f}"
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _cell(value: str | None) -> str:
-    """Names come from staff and synced devices: a leading =, +, -, @ (or tab/CR) would run as a
-    spreadsheet formula, so such a cell is prefixed with a quote (OWASP CSV injection)."""
-    text = _text(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_line(cells: Sequence[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(cells)
-    return out.getvalue()
+        yield csv_line([row.bucket.isoformat(), row.group_key, row.group_name, row.device_sessions,
+                        row.paid_minutes, row.door_accesses])

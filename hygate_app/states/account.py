@@ -10,16 +10,13 @@ from hygate_app.db import session_scope
 from hygate_app.models import User
 from hygate_app.services import account, login_sessions, security_settings, two_factor
 from hygate_app.services.authz import Capability
+from hygate_app.states.display import when
 from hygate_app.states.staff import StaffState, principal, staff_event
 
 
 def _id(value) -> int:
     """Ids arrive from the browser as text; anything else is treated as no row."""
     return int(value) if str(value).isdigit() else 0
-
-
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
 def _snapshot(who) -> dict:
@@ -31,13 +28,13 @@ def _snapshot(who) -> dict:
             "must_enrol_2fa": who.must_enrol_2fa,
             "backup_codes_left": two_factor.backup_codes_left(db, user.id),
             "sessions": [
-                {"id": str(s.id), "started": _when(s.created_at), "last_seen": _when(s.last_seen_at),
+                {"id": str(s.id), "started": when(s.created_at), "last_seen": when(s.last_seen_at),
                  "ip": s.ip or "", "browser": (s.user_agent or "")[:80],
                  "current": "yes" if s.id == who.login_session_id else ""}
                 for s in login_sessions.live_for_user(db, user, security_settings.load(db))
             ],
             "devices": [
-                {"id": str(d.id), "since": _when(d.created_at), "until": _when(d.expires_at),
+                {"id": str(d.id), "since": when(d.created_at), "until": when(d.expires_at),
                  "browser": (d.user_agent or "")[:80]}
                 for d in two_factor.trusted_devices(db, user.id)
             ],

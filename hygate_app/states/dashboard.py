@@ -55,12 +55,10 @@ class DashboardState(StaffState):
     devices: dict[str, int] = {}
     doors: dict[str, int] = {}
     integrations: list[dict[str, str]] = []
-    loaded: bool = False
 
     async def _refresh(self) -> None:
         for key, value in (await asyncio.to_thread(_snapshot)).items():
             setattr(self, key, value)
-        self.loaded = True
 
     @staff_event(Capability.dashboard)
     async def load(self):

@@ -11,6 +11,9 @@ from hygate_app.services.authz import Capability, allows
 from hygate_app.states.account import _id
 from hygate_app.states.staff import StaffState, principal, staff_event
 
+# Fixed for the life of the process: rendered into the page, not kept in each browser's state.
+TIMEZONES = sorted(locations.known_timezones())
+
 
 def _rows() -> list[dict[str, str]]:
     with session_scope() as db:
@@ -22,7 +25,6 @@ def _rows() -> list[dict[str, str]]:
 class LocationsState(StaffState):
     rows: list[dict[str, str]] = []
     can_manage: bool = False
-    timezones: list[str] = []
 
     async def _refresh(self) -> None:
         self.rows = await asyncio.to_thread(_rows)
@@ -31,8 +33,6 @@ class LocationsState(StaffState):
     async def load(self):
         self.notice, self.error = "", ""
         self.can_manage = allows(principal(), Capability.locations_manage)
-        if not self.timezones:
-            self.timezones = sorted(locations.known_timezones())
         await self._refresh()
 
     @staff_event(Capability.locations_rename)

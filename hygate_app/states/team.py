@@ -16,6 +16,7 @@ from hygate_app.services.authz import Capability
 from hygate_app.services.errors import DomainError
 from hygate_app.services.sign_in import Refused
 from hygate_app.states.account import _id
+from hygate_app.states.display import when
 from hygate_app.states.routing import last_path_segment
 from hygate_app.states.staff import StaffState, staff_event
 
@@ -26,12 +27,12 @@ def _snapshot() -> dict:
             "members": [
                 {"id": str(u.id), "email": u.email, "name": u.name, "role": u.role.value,
                  "active": "yes" if u.is_active else "", "two_factor": u.two_factor_method.value,
-                 "last_login": u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"}
+                 "last_login": when(u.last_login_at) or "never"}
                 for u in team.members(db)
             ],
             "invitations": [
                 {"id": str(i.id), "email": i.email, "role": i.role.value,
-                 "expires": i.expires_at.strftime("%Y-%m-%d %H:%M UTC")}
+                 "expires": when(i.expires_at)}
                 for i in team.open_invitations(db)
             ],
         }

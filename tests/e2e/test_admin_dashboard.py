@@ -10,9 +10,8 @@ from sqlmodel import select
 from hygate_app.models import Location, Payment, PaymentKind, PaymentStatus, Role, TwoFactorMethod
 from hygate_app.models.columns import utcnow
 from hygate_app.services import catalogue
-from tests.e2e.test_staff_sign_in import enter_code, resend_url, sign_in
 from tests.support.staff import mailed_code, new_staff
-from tests.support.staff_browser import landed, nav_offers, open_module
+from tests.support.staff_browser import enter_code, landed, nav_offers, open_module, resend_url, sign_in
 
 LAPTOP = {"width": 1280, "height": 900}
 

@@ -15,9 +15,18 @@ from sqlmodel import select
 from hygate_app.models import BackupCode, Invitation, LoginSession, Role, Setting, TrustedDevice, TwoFactorMethod, User
 from hygate_app.services import audit, credentials, passwords, security_settings
 from tests.e2e.conftest import PHONE
-from tests.e2e.test_staff_sign_in import enter_code, resend_url, sign_in
 from tests.support.staff import PASSWORD, mailed_code, new_staff
-from tests.support.staff_browser import choose_backup_code, landed, nav_offers, open_account, open_module, sign_out
+from tests.support.staff_browser import (
+    choose_backup_code,
+    enter_code,
+    landed,
+    nav_offers,
+    open_account,
+    open_module,
+    resend_url,
+    sign_in,
+    sign_out,
+)
 
 ACCOUNT = re.compile(r"/account/?$")
 VERIFY = re.compile(r"/login/verify")

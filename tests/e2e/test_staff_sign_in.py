@@ -8,29 +8,19 @@ import re
 import pyotp
 from sqlmodel import select
 
-from hygate_app.config import get_settings
 from hygate_app.models import LoginSession, Role, TwoFactorMethod
 from hygate_app.services import two_factor
-from tests.support.staff import PASSWORD, give_totp, mailed_code, new_staff
-from tests.support.staff_browser import choose_backup_code, landed, nav_offers, open_account, sign_out
-
-
-def resend_url() -> str:
-    return get_settings().resend_base
-
-
-def sign_in(page, url: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{url}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def enter_code(page, code: str, trust: bool = False) -> None:
-    page.locator("#code").fill(code)
-    if trust:
-        page.locator("#trust").check()
-    page.get_by_role("button", name="Verify").click()
+from tests.support.staff import give_totp, mailed_code, new_staff
+from tests.support.staff_browser import (
+    choose_backup_code,
+    enter_code,
+    landed,
+    nav_offers,
+    open_account,
+    resend_url,
+    sign_in,
+    sign_out,
+)
 
 
 def test_admin_signs_in_with_an_emailed_code(stack, pg, phone):

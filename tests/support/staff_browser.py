@@ -4,6 +4,28 @@ from __future__ import annotations
 
 import re
 
+from hygate_app.config import get_settings
+from tests.support.staff import PASSWORD
+
+
+def resend_url() -> str:
+    return get_settings().resend_base
+
+
+def sign_in(page, url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def enter_code(page, code: str, trust: bool = False) -> None:
+    page.locator("#code").fill(code)
+    if trust:
+        page.locator("#trust").check()
+    page.get_by_role("button", name="Verify").click()
+
+
 HOME = re.compile(r"/admin/?$")
 SIGNED_OUT = re.compile(r"/login/?\?error=signed_out")
 

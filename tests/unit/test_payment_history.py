@@ -27,13 +27,13 @@ from hygate_app.models import (
     UsagePlan,
 )
 from hygate_app.services import device_sessions
+from hygate_app.services.csv_export import csv_cell
 from hygate_app.services.errors import InvalidInput, NotFound
+from hygate_app.services.money import decimal_amount
 from hygate_app.services.paging import PageRequest
 from hygate_app.services.payment_history import (
     CSV_HEADER,
     PaymentFilters,
-    csv_cell,
-    decimal_amount,
     list_payments,
     payment_detail,
     payments_csv,

@@ -3,14 +3,15 @@
 import reflex as rx
 
 from hygate_app.components.staff_shell import confirm, field, message, section, staff_shell
+from hygate_app.states.locations import TIMEZONES
 from hygate_app.states.locations import LocationAdminState as Admin
 from hygate_app.states.locations import LocationsState as S
 
 
 def _timezone_select(name: str, value: rx.Var[str] | str, **props) -> rx.Component:
-    """A native select: hundreds of zones stay fast and searchable by typing."""
-    return rx.el.select(rx.foreach(S.timezones, lambda z: rx.el.option(z, value=z)), name=name,
-                        default_value=value, **props)
+    """A native select, its options fixed when the page is built (the zone list is not state): hundreds of
+    zones stay fast and searchable by typing."""
+    return rx.el.select(*[rx.el.option(z, value=z) for z in TIMEZONES], name=name, default_value=value, **props)
 
 
 def _row(r: rx.Var[dict[str, str]]) -> rx.Component:
