@@ -15,7 +15,7 @@ from hygate_app.services import audit, device_sessions
 from hygate_app.services.paging import PageRequest
 from hygate_app.services.payment_history import PaymentFilters, list_payments, payment_detail, payments_csv
 from hygate_app.services.session_history import SessionFilters, device_session_detail, list_sessions
-from tests.unit.test_payment_history import T0, add_door_access, add_payment, new_device, new_door, new_location
+from tests.support.records import T0, add_door_access, add_payment, new_device, new_door, new_location
 
 ALL = PageRequest(per_page=200)
 

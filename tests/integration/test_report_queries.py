@@ -16,7 +16,7 @@ from hygate_app.models import DeviceSessionStatus
 from hygate_app.services import reports
 from hygate_app.services.dashboard import CurrencyRevenue, dashboard_summary
 from hygate_app.services.reports import GroupBy, Period, ReportQuery, UsageRow, revenue_report, usage_report
-from tests.unit.test_reports import device, door, grant_access, pay, place, run_session, utc
+from tests.support.records import grant_access, named, new_device, new_door, new_location, pay, run_session, utc
 
 
 @pytest.fixture
@@ -36,20 +36,20 @@ def day_counts(db: Session, location_id: int, date_from: date, date_to: date, pe
 
 
 def test_a_late_utc_payment_is_bucketed_on_berlins_next_day_in_sql(db: Session):
-    berlin, london = place(db, "Berlin"), place(db, "Utc", "UTC")
-    pay(db, door(db, berlin), utc(2026, 6, 9, 23, 30))
-    pay(db, door(db, london), utc(2026, 6, 9, 23, 30))
+    berlin, london = new_location(db, "Europe/Berlin", named("Berlin")), new_location(db, "UTC", named("Utc"))
+    pay(db, new_door(db, berlin), utc(2026, 6, 9, 23, 30))
+    pay(db, new_door(db, london), utc(2026, 6, 9, 23, 30))
 
     assert day_counts(db, berlin.id, date(2026, 6, 9), date(2026, 6, 10)) == {date(2026, 6, 10): 1}
     assert day_counts(db, london.id, date(2026, 6, 9), date(2026, 6, 10)) == {date(2026, 6, 9): 1}
 
 
 def test_each_location_reads_the_date_range_in_its_own_time_zone_in_sql(db: Session):
-    berlin, london = place(db, "Berlin"), place(db, "Utc", "UTC")
-    pay(db, door(db, berlin), utc(2026, 6, 9, 22, 30), 1)     # 10 June in Berlin: in
-    pay(db, door(db, berlin), utc(2026, 6, 10, 22, 30), 2)    # 11 June in Berlin: out
-    pay(db, door(db, london), utc(2026, 6, 9, 22, 30), 4)     # 9 June in UTC: out
-    pay(db, door(db, london), utc(2026, 6, 10, 23, 30), 8)    # 10 June in UTC: in
+    berlin, london = new_location(db, "Europe/Berlin", named("Berlin")), new_location(db, "UTC", named("Utc"))
+    pay(db, new_door(db, berlin), utc(2026, 6, 9, 22, 30), 1)     # 10 June in Berlin: in
+    pay(db, new_door(db, berlin), utc(2026, 6, 10, 22, 30), 2)    # 11 June in Berlin: out
+    pay(db, new_door(db, london), utc(2026, 6, 9, 22, 30), 4)     # 9 June in UTC: out
+    pay(db, new_door(db, london), utc(2026, 6, 10, 23, 30), 8)    # 10 June in UTC: in
 
     rows = revenue_report(db, ReportQuery(Period.day, GroupBy.location, date(2026, 6, 10), date(2026, 6, 10)))
 
@@ -58,8 +58,8 @@ def test_each_location_reads_the_date_range_in_its_own_time_zone_in_sql(db: Sess
 
 
 def test_both_berlin_dst_changes_are_bucketed_by_local_day_in_sql(db: Session):
-    location = place(db)
-    entrance = door(db, location)
+    location = new_location(db, "Europe/Berlin")
+    entrance = new_door(db, location)
     for at in (utc(2026, 3, 28, 22, 30), utc(2026, 3, 28, 23, 30),     # 28 March 23:30 CET, 29 March 00:30 CET
                utc(2026, 3, 29, 21, 30), utc(2026, 3, 29, 22, 30),     # 29 March 23:30 CEST, 30 March 00:30 CEST
                utc(2026, 10, 24, 21, 30), utc(2026, 10, 24, 22, 30),   # 24 Oct 23:30 CEST, 25 Oct 00:30 CEST
@@ -73,8 +73,8 @@ def test_both_berlin_dst_changes_are_bucketed_by_local_day_in_sql(db: Session):
 
 
 def test_weeks_start_on_monday_and_months_on_the_first_local_day_in_sql(db: Session):
-    location = place(db)
-    entrance = door(db, location)
+    location = new_location(db, "Europe/Berlin")
+    entrance = new_door(db, location)
     pay(db, entrance, utc(2026, 6, 7, 12))        # Sunday
     pay(db, entrance, utc(2026, 6, 7, 22, 30))    # Monday 8 June, 00:30 in Berlin
     pay(db, entrance, utc(2026, 6, 30, 22, 30))   # 1 July, 00:30 in Berlin
@@ -86,8 +86,8 @@ def test_weeks_start_on_monday_and_months_on_the_first_local_day_in_sql(db: Sess
 
 
 def test_groups_and_currencies_stay_apart_in_sql(db: Session):
-    location = place(db)
-    entrance, washer = door(db, location, "Front door"), device(db, location, "Washer")
+    location = new_location(db, "Europe/Berlin")
+    entrance, washer = new_door(db, location, "Front door"), new_device(db, location, "Washer")[0]
     at = utc(2026, 6, 10, 12)
     pay(db, entrance, at, 200)
     pay(db, entrance, at, 300, currency="usd", status="partially_refunded", refunded=100)
@@ -107,8 +107,8 @@ def test_groups_and_currencies_stay_apart_in_sql(db: Session):
 
 
 def test_usage_is_bucketed_by_local_start_day_in_sql(db: Session):
-    location = place(db)
-    washer, entrance = device(db, location, "Washer"), door(db, location, "Front door")
+    location = new_location(db, "Europe/Berlin")
+    washer, entrance = new_device(db, location, "Washer")[0], new_door(db, location, "Front door")
     run_session(db, washer, utc(2026, 10, 25, 22, 30), 45)   # 23:30 CET, 25 October
     run_session(db, washer, utc(2026, 10, 24, 22, 30), 60)   # 00:30 CEST, 25 October
     run_session(db, washer, utc(2026, 10, 25, 10), 30, status=DeviceSessionStatus.failed)
@@ -123,7 +123,8 @@ def test_usage_is_bucketed_by_local_start_day_in_sql(db: Session):
 
 def test_dashboard_revenue_counts_from_local_midnight_on_postgresql(db: Session):
     # A currency no other test uses, as the dashboard sums the whole (shared) database; two time zones.
-    entrance, london = door(db, place(db)), door(db, place(db, "Utc", "UTC"))
+    entrance = new_door(db, new_location(db, "Europe/Berlin"))
+    london = new_door(db, new_location(db, "UTC", named("Utc")))
     now = utc(2026, 10, 26, 10)                               # the day after the autumn change
     pay(db, london, utc(2026, 10, 25, 23, 30), 16, currency="xts")    # 25 Oct in UTC: yesterday
     pay(db, entrance, utc(2026, 10, 25, 23, 30), 1, currency="xts")   # 00:30 CET today

@@ -15,13 +15,14 @@ from hygate_app.models import (
     PaymentStatus,
 )
 from hygate_app.services.dashboard import CurrencyRevenue, FleetCounts, dashboard_summary
-from tests.unit.test_reports import device, door, grant_access, pay, place, run_session, utc
+from tests.support.records import grant_access, named, new_device, new_door, new_location, pay, run_session, utc
 
 NOW = utc(2026, 6, 10, 10)  # 12:00 in Berlin
 
 
 def test_today_starts_at_each_locations_own_local_midnight(db: Session):
-    berlin, london = door(db, place(db, "Berlin")), door(db, place(db, "Utc", "UTC"))
+    berlin = new_door(db, new_location(db, "Europe/Berlin", named("Berlin")))
+    london = new_door(db, new_location(db, "UTC", named("Utc")))
     pay(db, berlin, utc(2026, 6, 9, 22, 30), 1)    # 00:30 today in Berlin
     pay(db, berlin, utc(2026, 6, 9, 21, 30), 2)    # 23:30 yesterday in Berlin
     pay(db, london, utc(2026, 6, 10, 0, 30), 4)    # today in UTC
@@ -33,7 +34,7 @@ def test_today_starts_at_each_locations_own_local_midnight(db: Session):
 
 
 def test_7_and_30_days_are_local_calendar_days_including_today(db: Session):
-    berlin = door(db, place(db))
+    berlin = new_door(db, new_location(db, "Europe/Berlin"))
     pay(db, berlin, utc(2026, 6, 3, 22, 30), 1)    # 00:30 on 4 June: 6 days ago
     pay(db, berlin, utc(2026, 6, 3, 21, 30), 2)    # 23:30 on 3 June: 7 days ago
     pay(db, berlin, utc(2026, 5, 11, 22, 30), 4)   # 00:30 on 12 May: 29 days ago
@@ -45,7 +46,7 @@ def test_7_and_30_days_are_local_calendar_days_including_today(db: Session):
 
 
 def test_revenue_is_net_of_refunds_per_currency_and_leaves_out_unfinished_payments(db: Session):
-    entrance = door(db, place(db))
+    entrance = new_door(db, new_location(db, "Europe/Berlin"))
     at = NOW - timedelta(hours=1)
     pay(db, entrance, at, 500)
     pay(db, entrance, at, 500, status=PaymentStatus.partially_refunded, refunded=200)
@@ -61,8 +62,8 @@ def test_revenue_is_net_of_refunds_per_currency_and_leaves_out_unfinished_paymen
 
 
 def test_active_sessions_are_pending_or_active_ones_with_paid_time_left_soonest_end_first(db: Session):
-    location = place(db)
-    washer, sauna = device(db, location, "Washer"), device(db, location, "Sauna")
+    location = new_location(db, "Europe/Berlin")
+    washer, sauna = new_device(db, location, "Washer")[0], new_device(db, location, "Sauna")[0]
     later = run_session(db, washer, NOW - timedelta(minutes=10), 45, status=DeviceSessionStatus.active)
     sooner = run_session(db, sauna, NOW - timedelta(minutes=1), 15, status=DeviceSessionStatus.pending)
     run_session(db, washer, NOW - timedelta(minutes=50), 45, status=DeviceSessionStatus.active)  # overdue
@@ -78,8 +79,8 @@ def test_active_sessions_are_pending_or_active_ones_with_paid_time_left_soonest_
 
 
 def test_active_door_accesses_are_those_still_valid(db: Session):
-    location = place(db)
-    entrance = door(db, location, "Front door")
+    location = new_location(db, "Europe/Berlin")
+    entrance = new_door(db, location, "Front door")
     valid = grant_access(db, entrance, NOW - timedelta(minutes=30), 60, status=DoorAccessStatus.active)
     grant_access(db, entrance, NOW - timedelta(minutes=90), 60, status=DoorAccessStatus.active)  # over
     grant_access(db, entrance, NOW - timedelta(minutes=5), 60, status=DoorAccessStatus.failed)
@@ -92,7 +93,7 @@ def test_active_door_accesses_are_those_still_valid(db: Session):
 
 
 def test_recent_payments_are_the_ten_newest_of_any_status(db: Session):
-    entrance = door(db, place(db))
+    entrance = new_door(db, new_location(db, "Europe/Berlin"))
     payments = [pay(db, entrance, NOW - timedelta(minutes=minutes), item=f"Access {minutes}",
                     status=PaymentStatus.pending if minutes == 0 else PaymentStatus.paid)
                 for minutes in (5, 0, 11, 3, 7, 1, 9, 2, 10, 4, 8, 6)]
@@ -106,11 +107,11 @@ def test_recent_payments_are_the_ten_newest_of_any_status(db: Session):
 
 
 def test_fleet_counts_online_offline_and_maintenance(db: Session, demo):
-    location = place(db)
-    device(db, location, online=False)
-    device(db, location, mode="maintenance")
-    door(db, location, online=False, mode="passage")
-    door(db, location, mode="maintenance")
+    location = new_location(db, "Europe/Berlin")
+    new_device(db, location, online=False)[0]
+    new_device(db, location, mode="maintenance")[0]
+    new_door(db, location, online=False, mode="passage")
+    new_door(db, location, mode="maintenance")
 
     summary = dashboard_summary(db, NOW)
 

@@ -4,27 +4,19 @@ with refunds and what was bought, and the CSV export (batched, decimal amounts, 
 from __future__ import annotations
 
 import csv
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import Session
 
 from hygate_app.models import (
-    Device,
     DeviceSessionStatus,
-    Door,
-    DoorAccess,
     DoorAccessStatus,
-    Location,
-    Payment,
     PaymentKind,
     PaymentStatus,
     Refund,
     RefundStatus,
-    UsagePlan,
 )
 from hygate_app.services import device_sessions
 from hygate_app.services.csv_export import csv_cell
@@ -39,74 +31,9 @@ from hygate_app.services.payment_history import (
     payments_csv,
     utc_bounds,
 )
+from tests.support.records import T0, add_door_access, add_payment, new_device, new_door, new_location
 
-T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 ALL = PageRequest(per_page=200)
-
-
-# Builders, shared with the session-history tests (plain model objects, as an admin screen would find them).
-
-def new_location(db: Session, timezone: str = "UTC", name: str | None = None) -> Location:
-    location = Location(name=name or f"Location {uuid.uuid4().hex[:8]}", timezone=timezone)
-    db.add(location)
-    db.flush()
-    return location
-
-
-def new_device(db: Session, location: Location, name: str = "Washer", *, minutes: int = 30,
-               delay: int = 0) -> tuple[Device, UsagePlan]:
-    code = uuid.uuid4().hex[:12].upper()
-    device = Device(uid=f"dev-{code}", display_code=code, location_id=location.id, name=name,
-                    shelly_device_id=f"shelly-{code}")
-    db.add(device)
-    db.flush()
-    plan = UsagePlan(device_id=device.id, name="Standard", duration_minutes=minutes, delay_minutes=delay,
-                     price_minor=450, currency="eur")
-    db.add(plan)
-    db.flush()
-    return device, plan
-
-
-def new_door(db: Session, location: Location, name: str = "Front door") -> Door:
-    code = uuid.uuid4().hex[:12].upper()
-    door = Door(uid=f"door-{code}", display_code=code, location_id=location.id, name=name, price_minor=200)
-    db.add(door)
-    db.flush()
-    return door
-
-
-def add_payment(db: Session, place: tuple[Device, UsagePlan] | Door, *, created_at: datetime = T0,
-                status: PaymentStatus = PaymentStatus.paid, amount: int = 450, currency: str = "eur",
-                email: str | None = None, item_name: str | None = None, checkout_id: str | None = None,
-                intent_id: str | None = None) -> Payment:
-    token = uuid.uuid4().hex
-    paid = status not in (PaymentStatus.pending, PaymentStatus.expired, PaymentStatus.failed)
-    if isinstance(place, Door):
-        target = {"kind": PaymentKind.door, "door_id": place.id, "location_id": place.location_id}
-        name = place.name
-    else:
-        device, plan = place
-        target = {"kind": PaymentKind.device, "device_id": device.id, "usage_plan_id": plan.id,
-                  "location_id": device.location_id}
-        name = f"{device.name} · {plan.name}"
-    payment = Payment(guest_token=token, idempotency_key=f"checkout-{token}", item_name=item_name or name,
-                      amount_minor=amount, currency=currency, status=status, customer_email=email,
-                      stripe_checkout_session_id=checkout_id, stripe_payment_intent_id=intent_id,
-                      created_at=created_at, updated_at=created_at,
-                      paid_at=created_at + timedelta(seconds=30) if paid else None, **target)
-    db.add(payment)
-    db.flush()
-    return payment
-
-
-def add_door_access(db: Session, payment: Payment, *, minutes: int = 60,
-                    status: DoorAccessStatus = DoorAccessStatus.active) -> DoorAccess:
-    access = DoorAccess(payment_id=payment.id, door_id=payment.door_id, status=status,
-                        credential_kind=db.get(Door, payment.door_id).credential_kind, valid_from=payment.paid_at,
-                        valid_until=payment.paid_at + timedelta(minutes=minutes))
-    db.add(access)
-    db.flush()
-    return access
 
 
 def ids(page) -> list[int]:

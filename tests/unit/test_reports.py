@@ -3,24 +3,16 @@ currencies kept apart, and the CSV export."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from hygate_app.models import (
-    Device,
-    DeviceSession,
     DeviceSessionStatus,
-    Door,
-    DoorAccess,
     DoorAccessStatus,
     Location,
-    Payment,
-    PaymentKind,
     PaymentStatus,
-    UsagePlan,
 )
 from hygate_app.services.errors import InvalidInput
 from hygate_app.services.reports import (
@@ -34,80 +26,7 @@ from hygate_app.services.reports import (
     usage_csv,
     usage_report,
 )
-
-# Builders shared with test_dashboard.py and tests/integration/test_report_queries.py: plain model objects,
-# so a test sets created_at and statuses exactly.
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-def _code() -> str:
-    return uuid.uuid4().hex[:12].upper()
-
-
-def place(db: Session, name: str = "Laundry", timezone: str = "Europe/Berlin") -> Location:
-    location = Location(name=f"{name} {_code()}", timezone=timezone)
-    db.add(location)
-    db.flush()
-    return location
-
-
-def device(db: Session, location: Location, name: str = "Washer", *, online: bool = True,
-           mode: str = "active") -> Device:
-    machine = Device(uid=_code(), display_code=_code(), location_id=location.id, name=name,
-                     shelly_device_id=f"shelly-{_code()}", online=online, mode=mode)
-    db.add(machine)
-    db.flush()
-    db.add(UsagePlan(device_id=machine.id, name="Standard", duration_minutes=45, price_minor=450))
-    db.flush()
-    return machine
-
-
-def door(db: Session, location: Location, name: str = "Front door", *, online: bool = True,
-         mode: str = "active") -> Door:
-    entrance = Door(uid=_code(), display_code=_code(), location_id=location.id, name=name, price_minor=200,
-                    online=online, mode=mode)
-    db.add(entrance)
-    db.flush()
-    return entrance
-
-
-def pay(db: Session, target: Device | Door, at: datetime, amount: int = 500, *, currency: str = "eur",
-        status: PaymentStatus = PaymentStatus.paid, refunded: int = 0, item: str = "Item") -> Payment:
-    if isinstance(target, Device):
-        plan_id = db.exec(select(UsagePlan.id).where(UsagePlan.device_id == target.id)).first()
-        links = {"kind": PaymentKind.device, "device_id": target.id, "usage_plan_id": plan_id}
-    else:
-        links = {"kind": PaymentKind.door, "door_id": target.id}
-    payment = Payment(guest_token=uuid.uuid4().hex, idempotency_key=uuid.uuid4().hex, location_id=target.location_id,
-                      item_name=item, amount_minor=amount, amount_refunded_minor=refunded, currency=currency,
-                      status=status, created_at=at, updated_at=at, paid_at=at, **links)
-    db.add(payment)
-    db.flush()
-    return payment
-
-
-def run_session(db: Session, machine: Device, starts_at: datetime, minutes: int = 45, *,
-                status: DeviceSessionStatus = DeviceSessionStatus.completed) -> DeviceSession:
-    payment = pay(db, machine, starts_at)
-    session = DeviceSession(payment_id=payment.id, device_id=machine.id, usage_plan_id=payment.usage_plan_id,
-                            status=status, duration_minutes=minutes, paid_at=starts_at, starts_at=starts_at,
-                            ends_at=starts_at + timedelta(minutes=minutes))
-    db.add(session)
-    db.flush()
-    return session
-
-
-def grant_access(db: Session, entrance: Door, valid_from: datetime, minutes: int = 60, *,
-                 status: DoorAccessStatus = DoorAccessStatus.expired) -> DoorAccess:
-    payment = pay(db, entrance, valid_from)
-    access = DoorAccess(payment_id=payment.id, door_id=entrance.id, status=status, credential_kind="qr",
-                        valid_from=valid_from, valid_until=valid_from + timedelta(minutes=minutes))
-    db.add(access)
-    db.flush()
-    return access
+from tests.support.records import grant_access, named, new_device, new_door, new_location, pay, run_session, utc
 
 
 def query(date_from: date, date_to: date | None = None, period: str = "day", group_by: str = "none",
@@ -123,9 +42,9 @@ def counts_by_bucket(rows: list[ReportRow]) -> dict[date, int]:
 # --- local days and daylight saving ---------------------------------------------------------------------------
 
 def test_a_payment_late_in_the_utc_evening_falls_on_the_next_day_in_berlin(db: Session):
-    berlin, london = place(db, "Berlin"), place(db, "Utc", "UTC")
-    pay(db, door(db, berlin), utc(2026, 6, 9, 23, 30))
-    pay(db, door(db, london), utc(2026, 6, 9, 23, 30))
+    berlin, london = new_location(db, "Europe/Berlin", named("Berlin")), new_location(db, "UTC", named("Utc"))
+    pay(db, new_door(db, berlin), utc(2026, 6, 9, 23, 30))
+    pay(db, new_door(db, london), utc(2026, 6, 9, 23, 30))
 
     rows = revenue_report(db, query(date(2026, 6, 9), date(2026, 6, 10), group_by="location"))
 
@@ -134,7 +53,7 @@ def test_a_payment_late_in_the_utc_evening_falls_on_the_next_day_in_berlin(db: S
 
 
 def test_the_spring_forward_day_in_berlin_is_23_hours_long(db: Session):
-    berlin = door(db, place(db))
+    berlin = new_door(db, new_location(db, "Europe/Berlin"))
     for at in (utc(2026, 3, 28, 22, 30),   # 23:30 CET, 28 March
                utc(2026, 3, 28, 23, 30),   # 00:30 CET, 29 March
                utc(2026, 3, 29, 21, 30),   # 23:30 CEST, 29 March
@@ -147,7 +66,7 @@ def test_the_spring_forward_day_in_berlin_is_23_hours_long(db: Session):
 
 
 def test_the_fall_back_day_in_berlin_is_25_hours_long(db: Session):
-    berlin = door(db, place(db))
+    berlin = new_door(db, new_location(db, "Europe/Berlin"))
     for at in (utc(2026, 10, 24, 21, 30),   # 23:30 CEST, 24 October
                utc(2026, 10, 24, 22, 30),   # 00:30 CEST, 25 October
                utc(2026, 10, 25, 22, 30),   # 23:30 CET, 25 October
@@ -160,7 +79,8 @@ def test_the_fall_back_day_in_berlin_is_25_hours_long(db: Session):
 
 
 def test_the_date_range_is_read_in_each_locations_own_time_zone(db: Session):
-    berlin, london = door(db, place(db, "Berlin")), door(db, place(db, "Utc", "UTC"))
+    berlin = new_door(db, new_location(db, "Europe/Berlin", named("Berlin")))
+    london = new_door(db, new_location(db, "UTC", named("Utc")))
     pay(db, berlin, utc(2026, 6, 9, 22, 30), 1)     # 10 June in Berlin: in
     pay(db, berlin, utc(2026, 6, 10, 22, 30), 2)    # 11 June in Berlin: out
     pay(db, london, utc(2026, 6, 9, 22, 30), 4)     # 9 June in UTC: out
@@ -172,7 +92,7 @@ def test_the_date_range_is_read_in_each_locations_own_time_zone(db: Session):
 
 
 def test_weeks_start_on_monday_and_months_on_the_first_local_day(db: Session):
-    berlin = door(db, place(db))
+    berlin = new_door(db, new_location(db, "Europe/Berlin"))
     pay(db, berlin, utc(2026, 6, 7, 12))            # Sunday
     pay(db, berlin, utc(2026, 6, 7, 22, 30))        # Monday 8 June, 00:30 in Berlin
     pay(db, berlin, utc(2026, 6, 30, 22, 30))       # 1 July, 00:30 in Berlin
@@ -187,7 +107,7 @@ def test_weeks_start_on_monday_and_months_on_the_first_local_day(db: Session):
 # --- money ----------------------------------------------------------------------------------------------------
 
 def test_revenue_is_net_of_refunds_and_leaves_out_payments_that_never_completed(db: Session):
-    entrance = door(db, place(db))
+    entrance = new_door(db, new_location(db, "Europe/Berlin"))
     at = utc(2026, 6, 10, 12)
     pay(db, entrance, at, 500)
     pay(db, entrance, at, 500, status=PaymentStatus.partially_refunded, refunded=200)
@@ -201,8 +121,8 @@ def test_revenue_is_net_of_refunds_and_leaves_out_payments_that_never_completed(
 
 
 def test_currencies_are_never_summed_together(db: Session):
-    location = place(db)
-    entrance = door(db, location)
+    location = new_location(db, "Europe/Berlin")
+    entrance = new_door(db, location)
     at = utc(2026, 6, 10, 12)
     pay(db, entrance, at, 500, currency="eur")
     pay(db, entrance, at, 700, currency="EUR")
@@ -216,8 +136,8 @@ def test_currencies_are_never_summed_together(db: Session):
 # --- grouping and filters -------------------------------------------------------------------------------------
 
 def test_grouping_by_door_or_device_keeps_only_that_kind_of_payment(db: Session):
-    location = place(db)
-    entrance, washer = door(db, location, "Front door"), device(db, location, "Washer")
+    location = new_location(db, "Europe/Berlin")
+    entrance, washer = new_door(db, location, "Front door"), new_device(db, location, "Washer")[0]
     at = utc(2026, 6, 10, 12)
     pay(db, entrance, at, 200)
     pay(db, washer, at, 450)
@@ -231,8 +151,8 @@ def test_grouping_by_door_or_device_keeps_only_that_kind_of_payment(db: Session)
 
 def test_ungrouped_report_sums_every_location_into_one_row_per_bucket_and_currency(db: Session):
     at = utc(2026, 6, 10, 12)
-    pay(db, door(db, place(db)), at, 200)
-    pay(db, device(db, place(db, "Utc", "UTC")), at, 450)
+    pay(db, new_door(db, new_location(db, "Europe/Berlin")), at, 200)
+    pay(db, new_device(db, new_location(db, "UTC", named("Utc")))[0], at, 450)
 
     [row] = revenue_report(db, query(date(2026, 6, 10)))
 
@@ -240,10 +160,10 @@ def test_ungrouped_report_sums_every_location_into_one_row_per_bucket_and_curren
 
 
 def test_a_location_filter_reports_that_location_only(db: Session):
-    here, elsewhere = place(db), place(db)
+    here, elsewhere = new_location(db, "Europe/Berlin"), new_location(db, "Europe/Berlin")
     at = utc(2026, 6, 10, 12)
-    pay(db, door(db, here), at, 200)
-    pay(db, door(db, elsewhere), at, 999)
+    pay(db, new_door(db, here), at, 200)
+    pay(db, new_door(db, elsewhere), at, 999)
 
     [row] = revenue_report(db, query(date(2026, 6, 10), location=here))
 
@@ -268,7 +188,7 @@ def test_a_query_that_makes_no_sense_is_refused_with_a_reason(db: Session, perio
 
 
 def test_a_long_range_is_allowed_by_month(db: Session):
-    pay(db, door(db, place(db)), utc(2024, 2, 10, 12))
+    pay(db, new_door(db, new_location(db, "Europe/Berlin")), utc(2024, 2, 10, 12))
 
     rows = revenue_report(db, ReportQuery("month", "none", date(2020, 1, 1), date(2026, 12, 31)))
 
@@ -278,8 +198,8 @@ def test_a_long_range_is_allowed_by_month(db: Session):
 # --- usage ----------------------------------------------------------------------------------------------------
 
 def test_usage_counts_delivered_sessions_their_paid_minutes_and_door_accesses_per_local_day(db: Session):
-    location = place(db)
-    washer, entrance = device(db, location), door(db, location)
+    location = new_location(db, "Europe/Berlin")
+    washer, entrance = new_device(db, location)[0], new_door(db, location)
     run_session(db, washer, utc(2026, 10, 25, 22, 30), 45)    # 23:30 CET, 25 October
     run_session(db, washer, utc(2026, 10, 24, 22, 30), 60, status=DeviceSessionStatus.active)  # 00:30, 25 Oct
     run_session(db, washer, utc(2026, 10, 25, 10), 30, status=DeviceSessionStatus.failed)
@@ -295,10 +215,10 @@ def test_usage_counts_delivered_sessions_their_paid_minutes_and_door_accesses_pe
 
 
 def test_usage_by_location_puts_sessions_and_accesses_of_one_location_on_one_row(db: Session):
-    berlin, london = place(db, "Berlin"), place(db, "Utc", "UTC")
-    run_session(db, device(db, berlin), utc(2026, 3, 28, 23, 30), 45)   # 29 March in Berlin
-    grant_access(db, door(db, berlin), utc(2026, 3, 29, 21, 30))         # 23:30 CEST, 29 March
-    grant_access(db, door(db, london), utc(2026, 3, 29, 21, 30))
+    berlin, london = new_location(db, "Europe/Berlin", named("Berlin")), new_location(db, "UTC", named("Utc"))
+    run_session(db, new_device(db, berlin)[0], utc(2026, 3, 28, 23, 30), 45)   # 29 March in Berlin
+    grant_access(db, new_door(db, berlin), utc(2026, 3, 29, 21, 30))         # 23:30 CEST, 29 March
+    grant_access(db, new_door(db, london), utc(2026, 3, 29, 21, 30))
 
     rows = usage_report(db, query(date(2026, 3, 29), group_by="location"))
 
@@ -307,8 +227,8 @@ def test_usage_by_location_puts_sessions_and_accesses_of_one_location_on_one_row
 
 
 def test_usage_by_door_has_no_device_sessions_and_by_device_no_door_accesses(db: Session):
-    location = place(db)
-    washer, entrance = device(db, location, "Washer"), door(db, location, "Front door")
+    location = new_location(db, "Europe/Berlin")
+    washer, entrance = new_device(db, location, "Washer")[0], new_door(db, location, "Front door")
     run_session(db, washer, utc(2026, 6, 10, 12), 45)
     grant_access(db, entrance, utc(2026, 6, 10, 12))
 

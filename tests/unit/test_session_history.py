@@ -21,7 +21,7 @@ from hygate_app.services.session_history import (
     list_door_accesses,
     list_sessions,
 )
-from tests.unit.test_payment_history import T0, add_door_access, add_payment, new_device, new_door, new_location
+from tests.support.records import T0, add_door_access, add_payment, new_device, new_door, new_location
 
 ALL = PageRequest(per_page=200)
 
