@@ -12,7 +12,10 @@ from hygate_app.models.columns import time_field
 
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
-    __table_args__ = (sa.Index("ix_audit_log_action_created", "action", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_audit_log_action_created", "action", "created_at"),
+        sa.Index("ix_audit_log_target", "target_type", "target_id"),  # the history of one door, payment, user
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = time_field(default_now=True, index=True)

@@ -52,6 +52,11 @@ class Payment(SQLModel, table=True):
             name="ck_payments_target",
         ),
         sa.Index("ix_payments_status_created", "status", "created_at"),
+        # The payment history and reports: newest first, overall and per location, door or device.
+        sa.Index("ix_payments_created", "created_at"),
+        sa.Index("ix_payments_location_created", "location_id", "created_at"),
+        sa.Index("ix_payments_device_created", "device_id", "created_at"),
+        sa.Index("ix_payments_door_created", "door_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

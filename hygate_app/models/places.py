@@ -31,6 +31,8 @@ class CredentialKind(enum.StrEnum):
 
 class Location(SQLModel, table=True):
     __tablename__ = "locations"
+    # "Laundry" and "laundry" are one place to a person reading a list.
+    __table_args__ = (sa.Index("uq_locations_name_lower", sa.func.lower(sa.text("name")), unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, sa_column_kwargs={"unique": True})

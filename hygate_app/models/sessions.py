@@ -34,6 +34,9 @@ class DeviceSession(SQLModel, table=True):
         sa.CheckConstraint("duration_minutes > 0", name="ck_device_sessions_duration"),
         sa.CheckConstraint("delay_minutes >= 0", name="ck_device_sessions_delay"),
         sa.Index("ix_device_sessions_status_ends", "status", "ends_at"),
+        # Session history and usage reports, overall and per device.
+        sa.Index("ix_device_sessions_starts", "starts_at"),
+        sa.Index("ix_device_sessions_device_starts", "device_id", "starts_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -61,6 +64,10 @@ class DeviceSession(SQLModel, table=True):
 
 class DoorAccess(SQLModel, table=True):
     __tablename__ = "door_accesses"
+    __table_args__ = (
+        sa.Index("ix_door_accesses_valid_from", "valid_from"),
+        sa.Index("ix_door_accesses_door_valid_from", "door_id", "valid_from"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     payment_id: int = Field(foreign_key="payments.id", unique=True, ondelete="RESTRICT")
