@@ -10,16 +10,8 @@ from sqlmodel import select
 from hygate_app.models import Location, Payment, PaymentKind, PaymentStatus, Role, TwoFactorMethod
 from hygate_app.models.columns import utcnow
 from hygate_app.services import catalogue
-from tests.support.staff import mailed_code, new_staff
-from tests.support.staff_browser import enter_code, landed, nav_offers, open_module, resend_url, sign_in
-
-LAPTOP = {"width": 1280, "height": 900}
-
-
-def signed_in(page, url: str, user) -> None:
-    sign_in(page, url, user.email)
-    enter_code(page, mailed_code(resend_url(), user.email))
-    landed(page, user.email)
+from tests.support.staff import new_staff
+from tests.support.staff_browser import LAPTOP, nav_offers, open_module, signed_in
 
 
 def paid_washer_payment(pg) -> tuple[str, Payment]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from hygate_app.config import get_settings
-from tests.support.staff import PASSWORD
+from tests.support.staff import PASSWORD, mailed_code
+
+# Wide tables are read on a laptop; the `phone` fixture starts at 390 px.
+LAPTOP = {"width": 1280, "height": 900}
 
 
 def resend_url() -> str:
@@ -34,6 +37,13 @@ def landed(page, email: str) -> None:
     """Signed in: on the dashboard, with the user menu showing who."""
     page.wait_for_url(HOME)
     page.locator("#user-menu", has_text=email).wait_for()
+
+
+def signed_in(page, url: str, user) -> None:
+    """Password, then the e-mailed code (staff from `new_staff(..., TwoFactorMethod.email)`): on the dashboard."""
+    sign_in(page, url, user.email)
+    enter_code(page, mailed_code(resend_url(), user.email))
+    landed(page, user.email)
 
 
 def open_account(page, url: str, email: str) -> None:
