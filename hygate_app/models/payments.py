@@ -51,6 +51,9 @@ class Payment(SQLModel, table=True):
             " OR (kind = 'door' AND door_id IS NOT NULL AND device_id IS NULL AND usage_plan_id IS NULL)",
             name="ck_payments_target",
         ),
+        # What the guest was sold is fixed at checkout: a plan edited while they pay changes nothing for them.
+        sa.CheckConstraint("kind <> 'device' OR (duration_minutes > 0 AND delay_minutes >= 0)",
+                           name="ck_payments_device_minutes"),
         sa.Index("ix_payments_status_created", "status", "created_at"),
         # The payment history and reports: newest first, overall and per location, door or device.
         sa.Index("ix_payments_created", "created_at"),
@@ -69,6 +72,8 @@ class Payment(SQLModel, table=True):
     location_id: int = Field(foreign_key="locations.id", index=True, ondelete="RESTRICT")
     item_name: str = Field(max_length=200)
     amount_minor: int
+    duration_minutes: int | None = Field(default=None)
+    delay_minutes: int | None = Field(default=None)
     amount_refunded_minor: int = Field(default=0)
     currency: str = Field(max_length=3)
     status: PaymentStatus = Field(

@@ -67,6 +67,8 @@ def start_device_checkout(
         item_name=f"{device.name} · {plan.name}",
         amount_minor=plan.price_minor,
         currency=plan.currency,
+        duration_minutes=plan.duration_minutes,
+        delay_minutes=plan.delay_minutes,
         idempotency_key=f"checkout-{uuid.uuid4()}",
         customer_email=email,
     )
@@ -77,7 +79,7 @@ def start_device_checkout(
             payment_id=str(payment.id),
             amount_minor=payment.amount_minor,
             currency=payment.currency,
-            product_name=f"{payment.item_name} ({plan.duration_minutes} min) — {location.name}",
+            product_name=f"{payment.item_name} ({payment.duration_minutes} min) — {location.name}",
             success_url=f"{base_url}/session/{payment.guest_token}",
             cancel_url=f"{base_url}/use/{device.uid}",
             customer_email=email,

@@ -103,14 +103,15 @@ def _locked(db: Session, session_id: int) -> DeviceSession | None:
     return db.exec(select(DeviceSession).where(DeviceSession.id == session_id).with_for_update()).first()
 
 
-def create_for_payment(db: Session, payment: Payment, plan_duration: int, plan_delay: int) -> DeviceSession:
-    start, end = session_window(payment.paid_at, plan_delay, plan_duration)
+def create_for_payment(db: Session, payment: Payment) -> DeviceSession:
+    """The minutes are the ones the payment recorded at checkout, whatever the plan says now."""
+    start, end = session_window(payment.paid_at, payment.delay_minutes, payment.duration_minutes)
     session = DeviceSession(
         payment_id=payment.id,
         device_id=payment.device_id,
         usage_plan_id=payment.usage_plan_id,
-        duration_minutes=plan_duration,
-        delay_minutes=plan_delay,
+        duration_minutes=payment.duration_minutes,
+        delay_minutes=payment.delay_minutes,
         paid_at=payment.paid_at,
         starts_at=start,
         ends_at=end,

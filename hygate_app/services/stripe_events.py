@@ -20,7 +20,6 @@ from hygate_app.models import (
     Payment,
     PaymentKind,
     PaymentStatus,
-    UsagePlan,
     WebhookEvent,
     WebhookEventStatus,
 )
@@ -163,11 +162,10 @@ def _deliver_device_session(db: Session, payment: Payment, after_commit: list) -
     existing = db.exec(select(DeviceSession).where(DeviceSession.payment_id == payment.id)).first()
     if existing is not None:
         return
-    plan = db.get(UsagePlan, payment.usage_plan_id)
     busy = catalogue.running_session(db, payment.device_id)
     try:
         with db.begin_nested():
-            session = device_sessions.create_for_payment(db, payment, plan.duration_minutes, plan.delay_minutes)
+            session = device_sessions.create_for_payment(db, payment)
     except IntegrityError:
         return  # another worker created it first: exactly one session per payment
     audit.record(db, "device_session.created", target_type="device_session", target_id=session.id,

@@ -24,6 +24,7 @@ def paid_washer_payment(pg) -> tuple[str, Payment]:
     plan_id = catalogue.active_plans(pg, device.id)[0].id
     payment = Payment(guest_token=uuid.uuid4().hex, kind=PaymentKind.device, device_id=device.id,
                       usage_plan_id=plan_id, location_id=location.id, item_name="Washer 7 · Quick", amount_minor=450,
+                      duration_minutes=30, delay_minutes=0,
                       currency="chf", status=PaymentStatus.paid, idempotency_key=uuid.uuid4().hex, paid_at=utcnow())
     pg.add(payment)
     pg.commit()

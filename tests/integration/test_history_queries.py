@@ -88,7 +88,7 @@ def test_csv_reads_keyset_batches_on_postgres(db, berlin):
 
 def test_device_sessions_and_door_accesses_list_together_on_postgres(db, berlin):
     location, device, door = berlin
-    session = device_sessions.create_for_payment(db, add_payment(db, device, created_at=T0), 30, 0)
+    session = device_sessions.create_for_payment(db, add_payment(db, device, created_at=T0))
     session.status = DeviceSessionStatus.active
     access = add_door_access(db, add_payment(db, door, created_at=T0), status=DoorAccessStatus.active)
     db.flush()
@@ -109,7 +109,7 @@ def test_device_sessions_and_door_accesses_list_together_on_postgres(db, berlin)
 def test_the_timeline_joins_the_staff_member_to_their_audit_rows_on_postgres(db, berlin):
     location, device, _ = berlin
     payment = add_payment(db, device, intent_id=f"pi_timeline_{location.id}")
-    session = device_sessions.create_for_payment(db, payment, 30, 0)
+    session = device_sessions.create_for_payment(db, payment)
     staff = User(email=f"staff-{location.id}@history.example", name="Pia", role=Role.operator, password_hash="x")
     db.add(staff)
     db.flush()

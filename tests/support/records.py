@@ -75,9 +75,9 @@ def add_payment(db: Session, place: Device | tuple[Device, UsagePlan] | Door, *,
                 status: PaymentStatus = PaymentStatus.paid, amount: int = 450, currency: str = "eur",
                 refunded: int = 0, email: str | None = None, item_name: str | None = None,
                 checkout_id: str | None = None, intent_id: str | None = None,
-                paid_at: datetime | None = None) -> Payment:
+                paid_at: datetime | None = None, minutes: int | None = None, delay: int | None = None) -> Payment:
     """A payment for a door, a device (its first plan) or a (device, plan) pair; unless told, paid 30 s after
-    it was created."""
+    it was created; a device payment sells its plan's minutes unless told otherwise."""
     token = uuid.uuid4().hex
     paid = status not in (PaymentStatus.pending, PaymentStatus.expired, PaymentStatus.failed)
     if isinstance(place, Door):
@@ -87,7 +87,9 @@ def add_payment(db: Session, place: Device | tuple[Device, UsagePlan] | Door, *,
         device, plan = place if isinstance(place, tuple) else (
             place, db.exec(select(UsagePlan).where(UsagePlan.device_id == place.id)).first())
         target = {"kind": PaymentKind.device, "device_id": device.id, "usage_plan_id": plan.id,
-                  "location_id": device.location_id}
+                  "location_id": device.location_id,
+                  "duration_minutes": plan.duration_minutes if minutes is None else minutes,
+                  "delay_minutes": plan.delay_minutes if delay is None else delay}
         name = f"{device.name} · {plan.name}"
     payment = Payment(guest_token=token, idempotency_key=f"checkout-{token}", item_name=item_name or name,
                       amount_minor=amount, amount_refunded_minor=refunded, currency=currency, status=status,

@@ -217,9 +217,9 @@ def test_search_by_a_stripe_id_matches_checkout_intent_or_refund_exactly(db, pla
 def test_detail_names_the_stripe_ids_the_refunds_and_the_session_bought(db, place):
     _, device, _ = place
     payment = add_payment(db, device, checkout_id="cs_test_d1", intent_id="pi_d1",
-                          status=PaymentStatus.partially_refunded)
+                          status=PaymentStatus.partially_refunded, minutes=30, delay=5)
     payment.amount_refunded_minor = 100
-    session = device_sessions.create_for_payment(db, payment, plan_duration=30, plan_delay=5)
+    session = device_sessions.create_for_payment(db, payment)
     db.add(Refund(payment_id=payment.id, amount_minor=100, reason="unused minutes", idempotency_key="r-a",
                   stripe_refund_id="re_a", status=RefundStatus.succeeded, created_at=T0 + timedelta(hours=1)))
     db.add(Refund(payment_id=payment.id, amount_minor=50, reason="goodwill", idempotency_key="r-b",

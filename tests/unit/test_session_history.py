@@ -29,8 +29,8 @@ ALL = PageRequest(per_page=200)
 def add_session(db: Session, device, *, paid_at: datetime = T0, minutes: int = 30, delay: int = 0,
                 status: DeviceSessionStatus = DeviceSessionStatus.completed, amount: int = 450) -> DeviceSession:
     payment = add_payment(db, device, created_at=paid_at - timedelta(seconds=30), amount=amount,
-                          intent_id=f"pi_{paid_at.timestamp()}_{amount}")
-    session = device_sessions.create_for_payment(db, payment, plan_duration=minutes, plan_delay=delay)
+                          intent_id=f"pi_{paid_at.timestamp()}_{amount}", minutes=minutes, delay=delay)
+    session = device_sessions.create_for_payment(db, payment)
     session.status = status
     db.flush()
     return session

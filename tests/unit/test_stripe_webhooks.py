@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from hygate_app.integrations.simulators.stripe_sim import sign_stripe_payload
-from hygate_app.models import DeviceSession, PaymentStatus, WebhookEvent, WebhookEventStatus
+from hygate_app.models import DeviceSession, PaymentStatus, UsagePlan, WebhookEvent, WebhookEventStatus
 from hygate_app.services import stripe_events
 from hygate_app.services.errors import InvalidInput
 from tests.support.webhooks import WEBHOOK_SECRET, checkout_event, deliver
@@ -64,6 +65,17 @@ def test_completed_checkout_marks_the_payment_paid_and_creates_one_session(db, d
     assert len(sessions) == 1
     assert deps.queue.named("jobs.relay.switch_relay_on") == [(sessions[0].id,)]
     assert payment.guest_token in deps.updates.tokens
+
+
+def test_a_plan_edited_during_checkout_does_not_change_the_minutes_that_were_paid_for(db, deps, payment):
+    plan = db.get(UsagePlan, payment.usage_plan_id)
+    sold, sold_delay = plan.duration_minutes, plan.delay_minutes
+    plan.duration_minutes, plan.delay_minutes = sold + 59, sold_delay + 5
+    db.commit()
+    deliver(db, deps, checkout_event(payment))
+    session = db.exec(select(DeviceSession).where(DeviceSession.payment_id == payment.id)).one()
+    assert (session.duration_minutes, session.delay_minutes) == (sold, sold_delay)
+    assert session.ends_at - session.paid_at == timedelta(minutes=sold + sold_delay)
 
 
 def test_the_same_event_delivered_three_times_creates_one_session(db, deps, payment):
