@@ -13,7 +13,9 @@ import hygate_app.models  # noqa: F401
 from hygate_app.integrations.shelly import ShellyClient
 from hygate_app.integrations.simulators.shelly_sim import create_shelly_simulator
 from hygate_app.integrations.simulators.stripe_sim import create_stripe_simulator
+from hygate_app.integrations.simulators.ttlock_sim import create_ttlock_simulator
 from hygate_app.integrations.stripe_gateway import StripeGateway
+from hygate_app.integrations.ttlock import md5_password
 from hygate_app.models import Payment
 from hygate_app.services import checkout
 from hygate_app.services.demo import DEMO_SHELLY_DEVICES, seed_demo
@@ -52,6 +54,20 @@ def shelly_sim() -> Iterator[LiveServer]:
     server = LiveServer()
     server.start(create_shelly_simulator("unit-key", [dict(d) for d in DEMO_SHELLY_DEVICES],
                                          rate_limit_per_second=0))
+    yield server
+    server.stop()
+
+
+TTLOCK_ACCOUNT = {"client_id": "unit-ttlock-client", "client_secret": "unit-ttlock-secret",
+                  "username": "hygate_unit", "password": "unit-lock-password"}
+
+
+@pytest.fixture(scope="session")
+def ttlock_sim() -> Iterator[LiveServer]:
+    """A TTLock cloud with the two default locks; tests reset it (`/_sim/reset`) before use."""
+    server = LiveServer()
+    server.start(create_ttlock_simulator(TTLOCK_ACCOUNT["client_id"], TTLOCK_ACCOUNT["client_secret"],
+                                         TTLOCK_ACCOUNT["username"], md5_password(TTLOCK_ACCOUNT["password"])))
     yield server
     server.stop()
 
