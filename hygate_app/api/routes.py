@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
-from hygate_app.api import auth
+from hygate_app.api import auth, qr_pdf
 from hygate_app.api.health import health
 from hygate_app.api.stripe_webhook import stripe_webhook
 from hygate_app.config import Settings
@@ -49,6 +49,9 @@ def build_api(settings: Settings) -> Starlette:
         Route("/api/auth/email-code", auth.email_code, methods=["POST"]),
         Route("/api/auth/logout", auth.logout, methods=["POST"]),
         Route("/api/auth/logout-everywhere", auth.logout, methods=["POST"]),
+        Route("/api/admin/qr/device/{item_id:int}.pdf", qr_pdf.device_sheet, methods=["GET"]),
+        Route("/api/admin/qr/door/{item_id:int}.pdf", qr_pdf.door_sheet, methods=["GET"]),
+        Route("/api/admin/qr/location/{location_id:int}.pdf", qr_pdf.location_sheet, methods=["GET"]),
     ]
     if settings.demo_mode:
         routes += simulator_mounts(settings, settings.base_url, stripe=not settings.stripe_api_base,

@@ -34,7 +34,19 @@ def _row(r: rx.Var[dict[str, str]]) -> rx.Component:
                    content="Move or remove its doors and devices first."),
     ))
     return rx.table.row(rx.table.cell(rename), rx.table.cell(zone), rx.table.cell(r["doors"]),
-                        rx.table.cell(r["devices"]), rx.table.cell(delete), class_name="location-row")
+                        rx.table.cell(r["devices"]), rx.table.cell(_qr_sheet(r)), rx.table.cell(delete),
+                        class_name="location-row")
+
+
+def _qr_sheet(r: rx.Var[dict[str, str]]) -> rx.Component:
+    """A plain link (a PDF, not a page of the app) opening the location's printable QR codes in a new tab; an empty
+    location has nothing to print, so it gets none."""
+    return rx.cond(
+        r["empty"] == "",
+        rx.link("Print QR sheet", href="/api/admin/qr/location/" + r["id"] + ".pdf", is_external=True,
+                rel="noopener", size="2", class_name="qr-sheet"),
+        rx.text("—", size="2", color="var(--gray-9)", title="No doors or devices to print"),
+    )
 
 
 def _create_form() -> rx.Component:
@@ -54,7 +66,7 @@ def locations_page() -> rx.Component:
             S.rows.length() > 0,
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                               ["Name", "Time zone", "Doors", "Devices", ""]])),
+                                               ["Name", "Time zone", "Doors", "Devices", "QR codes", ""]])),
                 rx.table.body(rx.foreach(S.rows, _row)),
                 size="1", width="100%"), overflow_x="auto", width="100%"),
             rx.text("No locations yet.", size="2", color="var(--gray-11)", class_name="empty-state"),
