@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from hygate_app.config import get_settings
 
 # Pages that show staff data: never stored by the browser or a proxy.
-PRIVATE_PREFIXES = ("/login", "/account", "/settings", "/admin", "/invite", "/api/auth")
+PRIVATE_PREFIXES = ("/login", "/account", "/settings", "/admin", "/invite", "/api/auth", "/api/admin")
 
 
 def _csp(base_url: str) -> str:
