@@ -4,6 +4,7 @@ usage plans and its running session). Operators may do all of it (PRODUCT.md rol
 from __future__ import annotations
 
 import asyncio
+import time
 
 import reflex as rx
 
@@ -27,6 +28,10 @@ from hygate_app.states.catalogue_pages import (
 from hygate_app.states.display import iso, when
 from hygate_app.states.routing import last_path_segment
 from hygate_app.states.staff import StaffState, staff_event
+
+# A background task outlives its tab: a sync still running after this long (a cloud answering at its
+# slowest for hundreds of devices) is stopped, and what it refreshed so far is kept.
+SYNC_TIME_CAP_SECONDS = 600
 
 
 def _device_page(search: str, location: str, page: int) -> dict:
@@ -91,9 +96,12 @@ class DevicesState(StaffState):
                 return
             self.syncing, self.sync_done, self.sync_total, self.sync_summary = True, 0, 0, ""
             self.notice, self.error, self.cloud_new = "", "", []
+        started = time.monotonic()
         try:
             steps = device_sync.sync_devices(providers.shelly_client(), session_scope)
             while (step := await asyncio.to_thread(next, steps, None)) is not None:
+                if time.monotonic() - started > SYNC_TIME_CAP_SECONDS:
+                    raise DomainError("The sync took too long and was stopped; run it again to finish.")
                 async with self:
                     self.sync_done, self.sync_total = step.done, step.total
                     if step.report is not None:

@@ -17,13 +17,18 @@ def state_badge(text: rx.Var[str], good: str, bad: str) -> rx.Component:
     return rx.badge(text, color_scheme=rx.match(text, (good, "green"), (bad, "red"), "gray"), variant="soft")
 
 
+def relay_badge(text: rx.Var[str]) -> rx.Component:
+    """OFF is a relay at rest, not a fault: only ON stands out."""
+    return rx.badge(text, color_scheme=rx.cond(text == "ON", "green", "gray"), variant="soft")
+
+
 def _device_cells(r: rx.Var[dict[str, str]]) -> list:
     return [
         rx.link(r["name"], href="/admin/devices/" + r["id"], class_name="device-link", weight="medium"),
         r["code"], r["location"],
         rx.badge(r["mode"], color_scheme=rx.cond(r["mode"] == "active", "green", "amber"), variant="soft"),
         state_badge(r["online"], "online", "offline"),
-        rx.hstack(state_badge(r["relay"], "ON", "OFF"), rx.cond(r["running"] != "", rx.badge("in use")),
+        rx.hstack(relay_badge(r["relay"]), rx.cond(r["running"] != "", rx.badge("in use")),
                   spacing="1"),
         r["price"],
     ]
@@ -33,7 +38,7 @@ def _import_row(d: rx.Var[dict[str, str]]) -> rx.Component:
     return rx.card(rx.form(rx.flex(
         rx.el.input(type="hidden", name="shelly_id", value=d["id"]),
         rx.vstack(rx.text(d["id"], size="1", color="var(--gray-11)"),
-                  rx.hstack(state_badge(d["online"], "online", "offline"), state_badge(d["relay"], "ON", "OFF"),
+                  rx.hstack(state_badge(d["online"], "online", "offline"), relay_badge(d["relay"]),
                             spacing="1"), spacing="1", min_width="160px"),
         rx.input(name="name", default_value=d["name"], key=d["id"], required=True, max_length=120, aria_label="Name",
                  flex="1", min_width="160px"),
@@ -95,7 +100,7 @@ def _facts() -> rx.Component:
 
     return rx.flex(
         fact("Online", state_badge(d["online"], "online", "offline"), id="device-online"),
-        fact("Relay", state_badge(d["relay"], "ON", "OFF"), id="device-relay"),
+        fact("Relay", relay_badge(d["relay"]), id="device-relay"),
         fact("Last seen", rx.text(d["last_seen"], size="2")),
         fact("Shelly device", rx.text(d["shelly_id"], " · channel ", d["channel"], size="2")),
         fact("Display code", rx.code(d["code"])),
@@ -205,7 +210,7 @@ def device_page() -> rx.Component:
                 section("State", _facts(), rx.link(rx.button(rx.icon("qr-code", size=16), "QR code PDF",
                                                              variant="soft"),
                                                    href=D.qr_url, is_external=True, id="qr-pdf")),
-                _settings(), _plans(), _running(), spacing="5", width="100%"),
+                _running(), _settings(), _plans(), spacing="5", width="100%"),
             rx.cond(D.loaded, rx.callout(
                 rx.text("This device does not exist. ", rx.link("Back to the devices", href="/admin/devices")),
                 color_scheme="amber", id="not-found")),
