@@ -63,6 +63,7 @@ class DevicesState(StaffState):
     sync_total: int = 0
     sync_summary: str = ""
     cloud_new: list[dict[str, str]] = []
+    _sync_started: float = 0.0
 
     async def _refresh(self) -> None:
         for key, value in (await asyncio.to_thread(_device_page, self.search_text, self.location_id,
@@ -72,6 +73,8 @@ class DevicesState(StaffState):
     @staff_event(Capability.devices)
     async def load(self):
         self.notice, self.error = "", ""
+        if self.syncing and time.time() - self._sync_started > SYNC_TIME_CAP_SECONDS:
+            self.syncing = False  # its task died with a restarted backend: let staff start another
         self.locations = await asyncio.to_thread(location_options)
         await self._refresh()
 
@@ -96,11 +99,11 @@ class DevicesState(StaffState):
                 return
             self.syncing, self.sync_done, self.sync_total, self.sync_summary = True, 0, 0, ""
             self.notice, self.error, self.cloud_new = "", "", []
-        started = time.monotonic()
+            self._sync_started = started = time.time()
         try:
             steps = device_sync.sync_devices(providers.shelly_client(), session_scope)
             while (step := await asyncio.to_thread(next, steps, None)) is not None:
-                if time.monotonic() - started > SYNC_TIME_CAP_SECONDS:
+                if time.time() - started > SYNC_TIME_CAP_SECONDS:
                     raise DomainError("The sync took too long and was stopped; run it again to finish.")
                 async with self:
                     self.sync_done, self.sync_total = step.done, step.total
