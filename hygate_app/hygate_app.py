@@ -6,6 +6,8 @@ from hygate_app.api.routes import build_api
 from hygate_app.api.security_headers import security_headers
 from hygate_app.config import get_settings
 from hygate_app.pages.admin.dashboard import dashboard_page
+from hygate_app.pages.admin.devices import device_page, devices_page
+from hygate_app.pages.admin.doors import door_page, doors_page
 from hygate_app.pages.admin.locations import locations_page
 from hygate_app.pages.auth.sign_in import login_page, verify_page
 from hygate_app.pages.guest.not_found import not_found_page
@@ -15,6 +17,8 @@ from hygate_app.pages.staff.account import account_page
 from hygate_app.pages.staff.team import invite_page, security_page, team_page
 from hygate_app.states.account import AccountState
 from hygate_app.states.dashboard import DashboardState
+from hygate_app.states.devices import DeviceDetailState, DevicesState
+from hygate_app.states.doors import DoorDetailState, DoorsState
 from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_push import listen_for_guest_updates
 from hygate_app.states.guest_session import SessionState
@@ -38,6 +42,10 @@ app.add_page(verify_page, route="/login/verify", title="Verify | Hygate", on_loa
 app.add_page(invite_page, route="/invite/[token]", title="Join | Hygate", on_load=InviteState.load)
 app.add_page(dashboard_page, route="/admin", title="Dashboard | Hygate", on_load=DashboardState.load)
 app.add_page(locations_page, route="/admin/locations", title="Locations | Hygate", on_load=LocationsState.load)
+app.add_page(doors_page, route="/admin/doors", title="Doors | Hygate", on_load=DoorsState.load)
+app.add_page(door_page, route="/admin/doors/[id]", title="Door | Hygate", on_load=DoorDetailState.load)
+app.add_page(devices_page, route="/admin/devices", title="Devices | Hygate", on_load=DevicesState.load)
+app.add_page(device_page, route="/admin/devices/[id]", title="Device | Hygate", on_load=DeviceDetailState.load)
 app.add_page(account_page, route="/account", title="Account | Hygate", on_load=AccountState.load)
 app.add_page(team_page, route="/settings/team", title="Team | Hygate", on_load=TeamState.load)
 app.add_page(security_page, route="/settings/security", title="Security | Hygate", on_load=SecuritySettingsState.load)

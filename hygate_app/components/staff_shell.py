@@ -30,6 +30,8 @@ class NavItem:
 # Only modules that exist are listed; each module adds its entry here when it lands.
 MODULES = (
     NavItem("Dashboard", "/admin", "layout-dashboard"),
+    NavItem("Doors", "/admin/doors", "door-open"),
+    NavItem("Devices", "/admin/devices", "plug-zap"),
     NavItem("Locations", "/admin/locations", "map-pin"),
 )
 SETTINGS = (

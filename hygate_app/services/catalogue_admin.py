@@ -7,6 +7,7 @@ Every change of money or access settings writes one audit row whose details hold
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -185,6 +186,14 @@ def parse_price(text: str, currency: str) -> int:
     return clean_price(int(minor))
 
 
+def parse_whole(text: str, what: str) -> int:
+    """A whole number typed in a form ("30"); the range is checked where the value is used."""
+    value = (text or "").strip()
+    if not re.fullmatch(r"-?[0-9]{1,9}", value):
+        raise InvalidInput(f"{what} must be a whole number.")
+    return int(value)
+
+
 def _whole(value: Any, what: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{what} must be a whole number.")
@@ -280,6 +289,22 @@ def list_devices(db: Session, location_id: int | None = None, search: str = "",
         query = query.where(_search(term, Device.name, Device.uid, Device.display_code, Device.shelly_device_id))
     found = paginate(db, query, page, DEVICE_SORTS, Device.id, "name")
     return Page([DeviceRow(*row) for row in found.rows], found.total, found.page, found.per_page)
+
+
+def plan_prices(db: Session, device_ids: list[int]) -> dict[int, str]:
+    """What each listed device costs, from its cheapest active plan ("from €1.50" when it has several);
+    a device without an active plan is missing from the result (it is not for sale)."""
+    rows = db.exec(
+        select(UsagePlan.device_id, UsagePlan.price_minor, UsagePlan.currency)
+        .where(UsagePlan.device_id.in_(device_ids), UsagePlan.active == True)  # noqa: E712
+        .order_by(UsagePlan.device_id, UsagePlan.price_minor, UsagePlan.id)
+    ).all()
+    counts: dict[int, int] = {}
+    cheapest: dict[int, str] = {}
+    for device_id, price_minor, currency in rows:
+        counts[device_id] = counts.get(device_id, 0) + 1
+        cheapest.setdefault(device_id, format_amount(price_minor, currency))
+    return {device_id: ("from " if counts[device_id] > 1 else "") + price for device_id, price in cheapest.items()}
 
 
 def device_row(db: Session, device_id: int) -> DeviceRow:

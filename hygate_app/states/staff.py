@@ -5,17 +5,23 @@ body runs, the session cookie of the caller's websocket is resolved against the 
 role table is checked. A refused call never reaches the body: an anonymous caller is sent to
 /login, a signed-in one without the capability gets a message. The body reads the caller with
 `principal()`.
+
+A background handler (`@rx.event(background=True)` above `@staff_event(...)`) receives a state proxy
+that may be written only inside `async with self:`; the guard takes that lock for its own writes, and
+the body must take it for its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import reflex as rx
+from reflex.istate.proxy import StateProxy
 
 from hygate_app.api import auth_cookies
 from hygate_app.db import session_scope
@@ -45,6 +51,16 @@ def refusal(exc: PermissionDenied):
     return rx.toast.error(str(exc), id="permission-denied")
 
 
+@contextlib.asynccontextmanager
+async def _writable(state) -> AsyncIterator[None]:
+    """A background handler's state proxy is writable only while it holds the lock; a normal one always is."""
+    if isinstance(state, StateProxy):
+        async with state:
+            yield
+    else:
+        yield
+
+
 def staff_event(capability: Capability) -> Callable:
     def decorate(fn: Callable) -> Callable:
         if inspect.isasyncgenfunction(fn):
@@ -53,9 +69,12 @@ def staff_event(capability: Capability) -> Callable:
                 try:
                     who = await self._authorise(capability)
                 except PermissionDenied as exc:
-                    yield self._refuse(exc)
+                    async with _writable(self):
+                        refused = self._refuse(exc)
+                    yield refused
                     return
-                self._show_viewer(who)
+                async with _writable(self):
+                    self._show_viewer(who)
                 token = _principal.set(who)
                 try:
                     async for update in fn(self, *args, **kwargs):
@@ -68,8 +87,10 @@ def staff_event(capability: Capability) -> Callable:
                 try:
                     who = await self._authorise(capability)
                 except PermissionDenied as exc:
-                    return self._refuse(exc)
-                self._show_viewer(who)
+                    async with _writable(self):
+                        return self._refuse(exc)
+                async with _writable(self):
+                    self._show_viewer(who)
                 token = _principal.set(who)
                 try:
                     result = fn(self, *args, **kwargs)

@@ -10,19 +10,9 @@ from sqlmodel import select
 from hygate_app.models import DeviceMode, Payment, PaymentStatus
 from hygate_app.services import catalogue
 from tests.support.catalogue import new_device, relay_state
+from tests.support.guest_browser import buy_first_plan
 
 ENGINE_IO_HEARTBEAT = {"2", "3"}  # socket.io ping/pong frames, not application messages
-
-
-def buy_first_plan(page, stack, device, email: str = "") -> None:
-    page.goto(f"{stack.url}/use/{device.uid}")
-    page.get_by_role("radio", name=re.compile("Quick test")).click()
-    if email:
-        page.get_by_label("E-mail for a receipt (optional)").fill(email)
-    page.get_by_role("button", name="Pay and start").click()
-    page.wait_for_url(re.compile(r"/_sim/stripe/pay/"))
-    page.locator("#pay").click()
-    page.wait_for_url(re.compile(r"/session/"))
 
 
 def test_guest_pays_and_watches_the_session_run_then_complete(stack, pg, phone):

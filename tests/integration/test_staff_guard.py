@@ -20,6 +20,8 @@ from hygate_app.services import authz, login_sessions, passwords
 from hygate_app.services.security_settings import SecuritySettings
 from hygate_app.states.account import AccountState
 from hygate_app.states.dashboard import DashboardState
+from hygate_app.states.devices import DeviceDetailState, DevicesState
+from hygate_app.states.doors import DoorDetailState, DoorsState
 from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_session import SessionState
 from hygate_app.states.locations import LocationAdminState, LocationsState
@@ -39,6 +41,10 @@ STATE_CAPABILITY = {
     DashboardState: authz.Capability.dashboard,
     LocationsState: authz.Capability.locations_rename,
     LocationAdminState: authz.Capability.locations_manage,
+    DoorsState: authz.Capability.doors,
+    DoorDetailState: authz.Capability.doors,
+    DevicesState: authz.Capability.devices,
+    DeviceDetailState: authz.Capability.devices,
 }
 FRAMEWORK_HANDLERS = {"setvar", "hydrate", "hydrate_and_load", "set_is_hydrated"}
 

@@ -248,6 +248,26 @@ def test_typed_prices_that_do_not_fit_the_currency_are_refused(text, currency):
         catalogue_admin.parse_price(text, currency)
 
 
+@pytest.mark.parametrize(("text", "value"), [("30", 30), (" 7 ", 7), ("-5", -5), ("0", 0)])
+def test_typed_whole_numbers_are_read(text, value):
+    assert catalogue_admin.parse_whole(text, "The duration") == value
+
+
+@pytest.mark.parametrize("text", ["abc", "", "1.5", "1e3", "٣", "9999999999"])
+def test_typed_text_that_is_not_a_whole_number_is_refused_naming_the_field(text):
+    with pytest.raises(InvalidInput, match="The duration must be a whole number"):
+        catalogue_admin.parse_whole(text, "The duration")
+
+
+def test_the_device_list_price_is_the_cheapest_active_plan(db, demo):
+    washer, sauna = device(db, "demo-washer"), device(db, "demo-sauna")
+    sauna_plans = plan_ids(db, sauna.id)
+    catalogue_admin.update_plan(db, ACTOR, sauna_plans[0], active=False)
+    bare = catalogue.add_device(db, location_id=washer.location_id, name="New", shelly_device_id="x", plans=[])
+    prices = catalogue_admin.plan_prices(db, [washer.id, sauna.id, bare.id])
+    assert prices == {washer.id: "from €1.00", sauna.id: "€12.00"}
+
+
 # ---------------------------------------------------------------- usage plans
 
 

@@ -1,0 +1,41 @@
+"""The search box, location filter and pager above and below the door and device lists (paging is server side)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def location_select(locations: rx.Var[list[dict[str, str]]], name: str, value: rx.Var[str] | str, *,
+                    any_label: str = "", **props) -> rx.Component:
+    """A native select of the locations; `any_label` adds a first choice with an empty value. Its key follows
+    the value and the choices, so it shows the saved location once the state has arrived."""
+    first = [rx.el.option(any_label, value="")] if any_label else []
+    return rx.el.select(*first, rx.foreach(locations, lambda loc: rx.el.option(loc["name"], value=loc["id"])),
+                        name=name, default_value=value, key=value.to(str) + "-" + locations.length().to_string()
+                        if isinstance(value, rx.Var) else value, **props)
+
+
+def filters(state, what: str) -> rx.Component:
+    """Search and location filter; `state` has search_text, location_id, locations and apply_filter."""
+    return rx.form(rx.flex(
+        rx.input(name="q", default_value=state.search_text, placeholder=f"Search {what} by name or code",
+                 aria_label="Search", id="search", max_length=100, flex="1", min_width="180px"),
+        location_select(state.locations, "location", state.location_id, any_label="All locations",
+                        aria_label="Location", id="location-filter",
+                        style={"padding": "6px", "border_radius": "6px"}),
+        rx.button("Search", type="submit", variant="soft", id="apply-filter"),
+        gap="2", wrap="wrap", align="center", width="100%"),
+        on_submit=state.apply_filter, reset_on_submit=False, width="100%")
+
+
+def pager(state) -> rx.Component:
+    """`state` has page, pages, total and go(page)."""
+    return rx.hstack(
+        rx.button("Previous", size="1", variant="soft", disabled=state.page <= 1,
+                  on_click=state.go((state.page - 1).to_string()), id="page-previous"),
+        rx.text("Page ", state.page.to_string(), " of ", state.pages.to_string(), " · ", state.total.to_string(),
+                " in all", size="2", id="page-info"),
+        rx.button("Next", size="1", variant="soft", disabled=state.page >= state.pages,
+                  on_click=state.go((state.page + 1).to_string()), id="page-next"),
+        spacing="3", align="center",
+    )

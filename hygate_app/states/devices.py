@@ -1,0 +1,247 @@
+"""State of `/admin/devices` (the list and the Shelly Cloud sync) and `/admin/devices/[id]` (one device, its
+usage plans and its running session). Operators may do all of it (PRODUCT.md role table)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import reflex as rx
+
+from hygate_app import providers
+from hygate_app.db import session_scope
+from hygate_app.services import catalogue_admin, device_sync
+from hygate_app.services.authz import Capability
+from hygate_app.services.catalogue_admin import parse_price, parse_whole
+from hygate_app.services.errors import DomainError, NotFound
+from hygate_app.services.guest_updates import RedisGuestUpdates
+from hygate_app.states.account import _id
+from hygate_app.states.catalogue_pages import (
+    location_filter,
+    location_options,
+    online_text,
+    page_number,
+    page_request,
+    price_text,
+    relay_text,
+)
+from hygate_app.states.display import iso, when
+from hygate_app.states.routing import last_path_segment
+from hygate_app.states.staff import StaffState, staff_event
+
+# A background task outlives its tab: a sync still running after this long (a cloud answering at its
+# slowest for hundreds of devices) is stopped, and what it refreshed so far is kept.
+SYNC_TIME_CAP_SECONDS = 600
+
+
+def _device_page(search: str, location: str, page: int) -> dict:
+    with session_scope() as db:
+        found = catalogue_admin.list_devices(db, location_filter(location), search, page_request(page))
+        if found.page > found.pages:  # the filter left fewer pages than the one shown
+            found = catalogue_admin.list_devices(db, location_filter(location), search, page_request(found.pages))
+        prices = catalogue_admin.plan_prices(db, [r.id for r in found.rows])
+    return {
+        "rows": [{"id": str(r.id), "name": r.name, "code": r.display_code, "location": r.location_name,
+                  "mode": r.mode.value, "online": online_text(r.online), "relay": relay_text(r.relay_on),
+                  "price": prices.get(r.id, "nothing on sale"), "running": "yes" if r.running_session_id else ""}
+                 for r in found.rows],
+        "total": found.total, "page": found.page, "pages": found.pages,
+    }
+
+
+class DevicesState(StaffState):
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    search_text: str = ""
+    location_id: str = ""
+    locations: list[dict[str, str]] = []
+    # The Shelly Cloud sync: progress while it runs, then the account's devices Hygate does not sell yet.
+    syncing: bool = False
+    sync_done: int = 0
+    sync_total: int = 0
+    sync_summary: str = ""
+    cloud_new: list[dict[str, str]] = []
+    _sync_started: float = 0.0
+
+    async def _refresh(self) -> None:
+        for key, value in (await asyncio.to_thread(_device_page, self.search_text, self.location_id,
+                                                    self.page)).items():
+            setattr(self, key, value)
+
+    @staff_event(Capability.devices)
+    async def load(self):
+        self.notice, self.error = "", ""
+        if self.syncing and time.time() - self._sync_started > SYNC_TIME_CAP_SECONDS:
+            self.syncing = False  # its task died with a restarted backend: let staff start another
+        self.locations = await asyncio.to_thread(location_options)
+        await self._refresh()
+
+    @staff_event(Capability.devices)
+    async def apply_filter(self, form: dict):
+        self.search_text = str(form.get("q", ""))[:100]
+        self.location_id = str(form.get("location", ""))[:20]
+        self.page = 1
+        await self._refresh()
+
+    @staff_event(Capability.devices)
+    async def go(self, page: str):
+        self.page = page_number(page)
+        await self._refresh()
+
+    @rx.event(background=True)
+    @staff_event(Capability.devices)
+    async def sync(self):
+        """Runs outside the state lock, taking it only to show each step, so the page stays usable."""
+        async with self:
+            if self.syncing:
+                return
+            self.syncing, self.sync_done, self.sync_total, self.sync_summary = True, 0, 0, ""
+            self.notice, self.error, self.cloud_new = "", "", []
+            self._sync_started = started = time.time()
+        try:
+            steps = device_sync.sync_devices(providers.shelly_client(), session_scope)
+            while (step := await asyncio.to_thread(next, steps, None)) is not None:
+                if time.time() - started > SYNC_TIME_CAP_SECONDS:
+                    raise DomainError("The sync took too long and was stopped; run it again to finish.")
+                async with self:
+                    self.sync_done, self.sync_total = step.done, step.total
+                    if step.report is not None:
+                        self._show_report(step.report)
+        except DomainError as exc:
+            async with self:
+                self.error = str(exc)
+        finally:
+            async with self:
+                self.syncing = False
+                await self._refresh()
+
+    def _show_report(self, report: device_sync.SyncReport) -> None:
+        self.cloud_new = [{"id": d.shelly_device_id, "name": d.name, "online": online_text(d.online),
+                           "relay": relay_text(d.relay_on)} for d in report.new]
+        summary = f"Shelly Cloud checked: {report.refreshed} device(s) refreshed, {len(report.new)} not in Hygate yet."
+        if report.missing:
+            summary += " Not in the Shelly account any more, so marked offline: " + ", ".join(report.missing) + "."
+        self.sync_summary = summary
+
+    @staff_event(Capability.devices)
+    async def import_device(self, form: dict):
+        """The form carries the Shelly id in a hidden field; the device is read from the cloud again."""
+        shelly_id, name = str(form.get("shelly_id", "")), str(form.get("name", ""))
+        location = _id(form.get("location", ""))
+        device = await self._run(lambda db, who, actor: device_sync.import_device(
+            db, actor, providers.shelly_client(), shelly_id, location, name), "")
+        if device is not None:
+            self.cloud_new = [d for d in self.cloud_new if d["id"] != shelly_id]
+            self.notice = (f"“{device.name}” was imported. Guests cannot buy anything there until you add a usage "
+                           "plan on its page.")
+
+
+def _device_snapshot(device_id: int) -> dict:
+    with session_scope() as db:
+        d = catalogue_admin.device_detail(db, device_id)
+    row, running = d.device, d.running_session
+    return {
+        "device": {"id": str(row.id), "uid": row.uid, "name": row.name, "code": row.display_code,
+                   "location_id": str(row.location_id), "location": row.location_name, "mode": row.mode.value,
+                   "online": online_text(row.online), "relay": relay_text(row.relay_on),
+                   "last_seen": when(d.last_seen_at) or "never", "shelly_id": d.shelly_device_id,
+                   "channel": str(d.channel), "key": f"{row.name}-{row.location_id}-{row.mode.value}"},
+        "plans": [{"id": str(p.id), "name": p.name, "duration": str(p.duration_minutes),
+                   "delay": str(p.delay_minutes), "price": p.price, "price_text": price_text(p.price_minor, p.currency),
+                   "currency": p.currency.upper(), "active": "yes" if p.active else "",
+                   "first": "yes" if i == 0 else "", "last": "yes" if i == len(d.plans) - 1 else "",
+                   # Changes whenever the plan does, so the form's fields show the saved values again.
+                   "key": f"{p.id}-{p.sort_order}-{p.name}-{p.duration_minutes}-{p.delay_minutes}-{p.price_minor}"
+                          f"-{p.currency}-{p.active}"}
+                  for i, p in enumerate(d.plans)],
+        "running": {} if running is None else {
+            "id": str(running.id), "status": running.status.value, "paid": when(running.paid_at),
+            "starts": when(running.starts_at), "ends": when(running.ends_at), "ends_iso": iso(running.ends_at)},
+    }
+
+
+def _plan_values(form: dict) -> dict:
+    """A plan form's fields as the service takes them; a wrong value raises InvalidInput (shown on the page)."""
+    currency = str(form.get("currency", "")).strip() or "eur"
+    return {
+        "name": str(form.get("name", "")),
+        "duration_minutes": parse_whole(form.get("duration", ""), "The duration"),
+        "delay_minutes": parse_whole(form.get("delay", "") or "0", "The delayed start"),
+        "price_minor": parse_price(str(form.get("price", "")), currency),
+        "currency": currency,
+        "active": form.get("active") in ("on", "true", True),
+    }
+
+
+class DeviceDetailState(StaffState):
+    found: bool = False
+    loaded: bool = False
+    device: dict[str, str] = {}
+    plans: list[dict[str, str]] = []
+    running: dict[str, str] = {}
+    locations: list[dict[str, str]] = []
+    _device_id: int = 0
+
+    async def _refresh(self) -> None:
+        try:
+            snapshot = await asyncio.to_thread(_device_snapshot, self._device_id)
+        except NotFound:
+            self.found, self.device, self.plans, self.running = False, {}, [], {}
+            return
+        self.found = True
+        for key, value in snapshot.items():
+            setattr(self, key, value)
+
+    @rx.var
+    def qr_url(self) -> str:
+        return f"/api/admin/qr/device/{self.device.get('id', '')}.pdf"
+
+    @staff_event(Capability.devices)
+    async def load(self):
+        self.notice, self.error, self.loaded = "", "", False
+        self._device_id = _id(last_path_segment(self.router.url.path))
+        self.locations = await asyncio.to_thread(location_options)
+        await self._refresh()
+        self.loaded = True
+
+    @staff_event(Capability.devices)
+    async def save(self, form: dict):
+        device_id = self._device_id
+        await self._run(lambda db, who, actor: catalogue_admin.update_device(
+            db, actor, device_id, name=str(form.get("name", "")), mode=str(form.get("mode", "")),
+            location_id=_id(form.get("location", ""))), "Device saved.")
+
+    @staff_event(Capability.devices)
+    async def add_plan(self, form: dict):
+        device_id = self._device_id
+        await self._run(lambda db, who, actor: catalogue_admin.add_plan(db, actor, device_id, **_plan_values(form)),
+                        "Plan added.")
+
+    @staff_event(Capability.devices)
+    async def save_plan(self, form: dict):
+        """The form carries the plan's id in a hidden field."""
+        plan_id = _id(form.get("id", ""))
+        await self._run(lambda db, who, actor: catalogue_admin.update_plan(db, actor, plan_id, **_plan_values(form)),
+                        "Plan saved.")
+
+    @staff_event(Capability.devices)
+    async def delete_plan(self, plan_id: str):
+        """The service deletes a plan nobody bought, and deactivates one with payments; its message says which."""
+        removed = await self._run(lambda db, who, actor: catalogue_admin.delete_plan(db, actor, _id(plan_id)), "")
+        if removed is not None:
+            self.notice = removed.message
+
+    @staff_event(Capability.devices)
+    async def move_plan(self, plan_id: str, direction: str):
+        await self._run(lambda db, who, actor: catalogue_admin.move_plan(db, actor, _id(plan_id), str(direction)),
+                        "Order saved.")
+
+    @staff_event(Capability.devices)
+    async def force_end(self, session_id: str):
+        """The relay OFF goes through the job queue; the service audits who ended it."""
+        ended = await self._run(lambda db, who, actor: catalogue_admin.force_end_session(
+            db, actor, providers.job_queue(), _id(session_id), updates=RedisGuestUpdates(providers.redis())), "")
+        if ended is not None:
+            self.notice = ended.message
