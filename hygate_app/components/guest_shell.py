@@ -19,6 +19,7 @@ def accent_variables(accent: rx.Var[str] | str) -> dict:
         "--accent-9": accent,
         "--accent-10": f"color-mix(in srgb, {accent} 85%, black)",
         "--accent-11": accent,
+        "--accent-a11": accent,
         "--accent-a3": f"color-mix(in srgb, {accent} 14%, transparent)",
         "--accent-a4": f"color-mix(in srgb, {accent} 20%, transparent)",
         "--accent-contrast": "white",

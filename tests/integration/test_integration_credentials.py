@@ -8,7 +8,6 @@ import json
 import uuid
 
 import pytest
-from sqlmodel import delete
 from starlette.testclient import TestClient
 
 from hygate_app import providers
@@ -17,11 +16,12 @@ from hygate_app.config import get_settings
 from hygate_app.integrations.shelly import ShellyAuthError
 from hygate_app.integrations.simulators.shelly_sim import create_shelly_simulator
 from hygate_app.integrations.simulators.stripe_sim import sign_stripe_payload
-from hygate_app.models import IntegrationCredential, Role, Setting
+from hygate_app.models import Role
 from hygate_app.services import audit, branding, integration_settings
 from hygate_app.services.demo import DEMO_SHELLY_DEVICES
 from tests.support.live_server import LiveServer
 from tests.support.staff import new_staff
+from tests.support.workspace_settings import forget_workspace_settings
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -33,16 +33,10 @@ def actor(pg):
 
 @pytest.fixture
 def clean(pg):
-    """Stored values would leak into the other tests of this database: start and end without any."""
-    def wipe():
-        pg.exec(delete(IntegrationCredential))
-        pg.exec(delete(Setting).where(Setting.key.in_([integration_settings.KEY, branding.KEY])))
-        pg.commit()
-
-    wipe()
+    forget_workspace_settings(pg)
     providers.forget_clients()
     yield
-    wipe()
+    forget_workspace_settings(pg)
     providers.forget_clients()
 
 

@@ -50,7 +50,7 @@ def test_a_wrong_key_fails_with_the_services_message_recorded(db, stripe_sim, sh
                                                               said):
     wrong = clients(stripe_sim, shelly_sim, resend_sim, stripe_key="sk_test_wrong_key_0000",
                     shelly_key="wrong-key", resend_key="re_wrong_key")
-    for attempt in (1, 2):
+    for _ in range(2):
         result = connection_check.check(db, integration, wrong)
         assert result.ok is False and said in result.message
     health = db.get(IntegrationHealth, integration)
