@@ -33,7 +33,7 @@ class BrandingState(StaffState):
     def contrast(self) -> str:
         """White text on the accent, as the service checks it on saving (WCAG AA needs 4.5:1)."""
         value = self.accent.strip().lower()
-        if not branding._HEX_COLOUR.fullmatch(value):
+        if not branding.is_hex_colour(value):
             return "Enter a colour like #0b6bcb."
         ratio = branding.contrast_with_white(value)
         shown = int(ratio * 10) / 10
@@ -43,14 +43,14 @@ class BrandingState(StaffState):
     @rx.var
     def contrast_ok(self) -> bool:
         value = self.accent.strip().lower()
-        return bool(branding._HEX_COLOUR.fullmatch(value)) and branding.contrast_with_white(value) >= \
+        return branding.is_hex_colour(value) and branding.contrast_with_white(value) >= \
             branding.MIN_CONTRAST
 
     @rx.var
     def preview_accent(self) -> str:
         """The preview never paints with something that is not a colour."""
         value = self.accent.strip()
-        return value if branding._HEX_COLOUR.fullmatch(value) else branding.DEFAULT_ACCENT
+        return value if branding.is_hex_colour(value) else branding.DEFAULT_ACCENT
 
     def _show(self, current: branding_cache.Current) -> None:
         value = current.branding
