@@ -14,14 +14,21 @@ from hygate_app.pages.guest.not_found import not_found_page
 from hygate_app.pages.guest.session import session_page
 from hygate_app.pages.guest.use_device import use_device_page
 from hygate_app.pages.staff.account import account_page
+from hygate_app.pages.staff.api_keys import api_keys_page
+from hygate_app.pages.staff.branding import branding_page
+from hygate_app.pages.staff.integrations import integrations_page
 from hygate_app.pages.staff.team import invite_page, security_page, team_page
 from hygate_app.states.account import AccountState
+from hygate_app.states.api_keys import ApiKeysState
+from hygate_app.states.branding import BrandingState
 from hygate_app.states.dashboard import DashboardState
 from hygate_app.states.devices import DeviceDetailState, DevicesState
 from hygate_app.states.doors import DoorDetailState, DoorsState
+from hygate_app.states.guest_branding import GuestBrandState
 from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_push import listen_for_guest_updates
 from hygate_app.states.guest_session import SessionState
+from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
@@ -34,8 +41,11 @@ app = rx.App(
     ],
 )
 # Guests
-app.add_page(use_device_page, route="/use/[uid]", title="Pay and start | Hygate", on_load=UseState.load)
-app.add_page(session_page, route="/session/[token]", title="Your session | Hygate", on_load=SessionState.load)
+# The workspace's branding first, then the page's own data.
+app.add_page(use_device_page, route="/use/[uid]", title="Pay and start | Hygate",
+             on_load=[GuestBrandState.load, UseState.load])
+app.add_page(session_page, route="/session/[token]", title="Your session | Hygate",
+             on_load=[GuestBrandState.load, SessionState.load])
 # Staff
 app.add_page(login_page, route="/login", title="Sign in | Hygate", on_load=LoginState.load)
 app.add_page(verify_page, route="/login/verify", title="Verify | Hygate", on_load=VerifyState.load)
@@ -49,5 +59,9 @@ app.add_page(device_page, route="/admin/devices/[id]", title="Device | Hygate", 
 app.add_page(account_page, route="/account", title="Account | Hygate", on_load=AccountState.load)
 app.add_page(team_page, route="/settings/team", title="Team | Hygate", on_load=TeamState.load)
 app.add_page(security_page, route="/settings/security", title="Security | Hygate", on_load=SecuritySettingsState.load)
-app.add_page(not_found_page, route="404", title="Not found | Hygate")
+app.add_page(integrations_page, route="/settings/integrations", title="Integrations | Hygate",
+             on_load=IntegrationsState.load)
+app.add_page(branding_page, route="/settings/branding", title="Branding | Hygate", on_load=BrandingState.load)
+app.add_page(api_keys_page, route="/settings/api-keys", title="API keys | Hygate", on_load=ApiKeysState.load)
+app.add_page(not_found_page, route="404", title="Not found | Hygate", on_load=GuestBrandState.load)
 app.register_lifespan_task(listen_for_guest_updates)

@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
 from hygate_app.api import auth, qr_pdf
+from hygate_app.api.branding_logo import branding_logo
 from hygate_app.api.health import health
 from hygate_app.api.stripe_webhook import stripe_webhook
 from hygate_app.config import Settings
@@ -44,6 +45,7 @@ def build_api(settings: Settings) -> Starlette:
     routes: list = [
         Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
         Route("/api/health", health, methods=["GET"]),
+        Route("/api/branding/logo", branding_logo, methods=["GET"]),
         Route("/api/auth/login", auth.login, methods=["POST"]),
         Route("/api/auth/verify", auth.verify, methods=["POST"]),
         Route("/api/auth/email-code", auth.email_code, methods=["POST"]),

@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from hygate_app import providers
-from hygate_app.config import get_settings
 from hygate_app.db import session_scope
 from hygate_app.services import stripe_events
 from hygate_app.services.errors import InvalidInput
@@ -30,8 +29,13 @@ async def stripe_webhook(request: Request) -> JSONResponse:
     if len(payload) > MAX_BODY_BYTES:
         return JSONResponse({"error": "payload too large"}, status_code=413)
     try:
-        event = stripe_events.verify(payload, request.headers.get("stripe-signature", ""),
-                                     get_settings().stripe_webhook_secret)
+        # Stored under Settings → Integrations, else the environment's; read each time, so a change applies at once.
+        secret = await run_in_threadpool(providers.stripe_webhook_secret)
+    except Exception:
+        log.exception("could not read the Stripe webhook secret")
+        return JSONResponse({"error": "temporarily unavailable"}, status_code=503)
+    try:
+        event = stripe_events.verify(payload, request.headers.get("stripe-signature", ""), secret)
     except InvalidInput as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     try:

@@ -37,6 +37,9 @@ MODULES = (
 SETTINGS = (
     NavItem("Security", "/settings/security", "shield", admin_only=True),
     NavItem("Team", "/settings/team", "users", admin_only=True),
+    NavItem("Integrations", "/settings/integrations", "plug", admin_only=True),
+    NavItem("Branding", "/settings/branding", "palette", admin_only=True),
+    NavItem("API keys", "/settings/api-keys", "key-round", admin_only=True),
 )
 
 

@@ -124,6 +124,20 @@ class ResendClient:
             last_event=reply.get("last_event"),
         )
 
+    def check_key(self) -> str:
+        """A harmless authenticated read (the account's domains) for Settings → Integrations. A sending-only key
+        may not read them and Resend says `restricted_api_key`: that still proves the key is genuine."""
+        try:
+            reply = self._request("GET", "/domains")
+        except MailerError as exc:
+            if exc.name == "restricted_api_key":
+                return "the key is valid (sending access only)"
+            raise
+        domains = reply.get("data") if isinstance(reply, dict) else None
+        if not isinstance(domains, list):
+            raise MailerError(f"unexpected reply from Resend on /domains: {reply!r}", transient=False)
+        return f"the key is valid; {len(domains)} sending domain(s)"
+
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         if self._unsendable_key:
             raise MailerError("the Resend API key holds spaces or control characters", transient=False)

@@ -109,6 +109,12 @@ class StripeGateway:
         session = self._call(lambda: self._client.v1.checkout.sessions.retrieve(session_id))
         return _checkout_session(session.to_dict())
 
+    def check_connection(self) -> int:
+        """A harmless authenticated read (the newest Checkout Session, if any) for Settings → Integrations;
+        returns how many came back (0 or 1). A wrong key raises like any other call."""
+        page = self._call(lambda: self._client.v1.checkout.sessions.list({"limit": 1}))
+        return len(page.data)
+
     def create_refund(
         self,
         *,

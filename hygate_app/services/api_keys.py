@@ -111,6 +111,19 @@ def revoke_api_key(db: Session, actor: audit.Actor, key_id: int) -> ApiKeyRow:
     return _row_with_creator(db, key)
 
 
+def revoke_keys_created_by(db: Session, actor: audit.Actor, user_id: int, reason: str) -> int:
+    """When their creator leaves the team, their keys go too (each revocation audited, with why)."""
+    keys = db.exec(select(ApiKey).where(ApiKey.created_by_id == user_id, ApiKey.revoked_at.is_(None))
+                   .order_by(ApiKey.id)).all()
+    now = utcnow()
+    for key in keys:
+        key.revoked_at = now
+        db.add(key)
+        audit.record(db, "api_key.revoked", actor=actor, target_type="api_key", target_id=key.id,
+                     details={"name": key.name, "prefix": key.prefix, "reason": reason})
+    return len(keys)
+
+
 def authenticate_api_key(db: Session, presented: str | None, now: datetime | None = None) -> ApiKeyRow | None:
     """The live key behind a presented secret, or None (unknown, malformed or revoked: the caller says 401)."""
     if not presented or len(presented) > PRESENTED_MAX or not presented.startswith(f"{SCHEME}_"):

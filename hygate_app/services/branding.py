@@ -94,6 +94,11 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
+def is_hex_colour(value: str) -> bool:
+    """"#rrggbb", what the accent colour must be (the settings page checks it as it is typed)."""
+    return bool(_HEX_COLOUR.fullmatch(value or ""))
+
+
 def _clean_accent(value: str) -> str:
     value = (value or "").strip()
     if not _HEX_COLOUR.fullmatch(value):

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from hygate_app.models import Invitation, Role, User
 from hygate_app.models.columns import utcnow
-from hygate_app.services import audit, login_sessions, passwords
+from hygate_app.services import api_keys, audit, login_sessions, passwords
 from hygate_app.services.errors import Conflict, InvalidInput, NotFound
 from hygate_app.services.login_sessions import Principal, token_hash
 from hygate_app.services.sign_in import Refused
@@ -166,6 +166,8 @@ def set_active(db: Session, principal: Principal, actor: audit.Actor, user_id: i
         _guard_last_admin(db, user)
     user.is_active = active
     login_sessions.end_all(db, user)
+    if not active:
+        api_keys.revoke_keys_created_by(db, actor, user.id, "creator deactivated")
     audit.record(db, "team.activated" if active else "team.deactivated", actor=actor, target_type="user",
                  target_id=user.id, details={"email": user.email})
     return user

@@ -19,18 +19,22 @@ from hygate_app.models import Role, TwoFactorMethod, User
 from hygate_app.services import authz, login_sessions, passwords
 from hygate_app.services.security_settings import SecuritySettings
 from hygate_app.states.account import AccountState
+from hygate_app.states.api_keys import ApiKeysState
+from hygate_app.states.branding import BrandingState
 from hygate_app.states.dashboard import DashboardState
 from hygate_app.states.devices import DeviceDetailState, DevicesState
 from hygate_app.states.doors import DoorDetailState, DoorsState
+from hygate_app.states.guest_branding import GuestBrandState
 from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_session import SessionState
+from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationAdminState, LocationsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.staff import GUARD_MARK, StaffState, refusal
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
 
 # Pages anyone may open: guests and the sign-in steps. Nothing else may hold handlers unguarded.
-PUBLIC_STATES = {UseState, SessionState, LoginState, VerifyState, InviteState}
+PUBLIC_STATES = {UseState, SessionState, GuestBrandState, LoginState, VerifyState, InviteState}
 # Reflex's own handlers on every state; setvar only dispatches to set_<var> methods, which no staff state has.
 # The module each staff state belongs to (PRODUCT.md's role table): every handler of the state must
 # require it, so a handler guarded with a weaker capability than its page is caught here.
@@ -45,6 +49,9 @@ STATE_CAPABILITY = {
     DoorDetailState: authz.Capability.doors,
     DevicesState: authz.Capability.devices,
     DeviceDetailState: authz.Capability.devices,
+    IntegrationsState: authz.Capability.integrations,
+    BrandingState: authz.Capability.branding,
+    ApiKeysState: authz.Capability.api_keys,
 }
 FRAMEWORK_HANDLERS = {"setvar", "hydrate", "hydrate_and_load", "set_is_hydrated"}
 

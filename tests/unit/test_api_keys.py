@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import fields
 from datetime import timedelta
@@ -152,3 +153,25 @@ def test_a_key_for_an_unknown_team_member_is_refused(db, admin, actor):
     with pytest.raises(NotFound):
         api_keys.create_api_key(db, actor, admin.id + 100, "Orphan")
     assert db.exec(select(ApiKey)).all() == []
+
+
+def test_deactivating_a_member_revokes_their_keys_and_no_one_elses(db, admin, actor):
+    from hygate_app.services import team
+    from hygate_app.services.login_sessions import Principal
+
+    leaver = new_staff(db, Role.admin)
+    theirs = [create(db, actor, leaver, "Leaver one"), create(db, actor, leaver, "Leaver two")]
+    mine = create(db, actor, admin, "Stays")
+    me = Principal(admin.id, admin.email, admin.name, admin.role, 0)
+    team.set_active(db, me, actor, leaver.id, False)
+    db.commit()
+    assert all(db.get(ApiKey, k.id).revoked_at is not None for k in theirs)
+    assert db.get(ApiKey, mine.id).revoked_at is None
+    assert api_keys.authenticate_api_key(db, theirs[0].secret) is None
+    revoked = audit_rows(db, "api_key.revoked")
+    assert sorted(int(r.target_id) for r in revoked) == sorted(k.id for k in theirs)
+    assert {json.loads(r.details)["reason"] for r in revoked} == {"creator deactivated"}
+
+    team.set_active(db, me, actor, leaver.id, True)  # coming back does not bring old keys back
+    db.commit()
+    assert db.get(ApiKey, theirs[0].id).revoked_at is not None

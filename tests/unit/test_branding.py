@@ -160,3 +160,9 @@ def test_removing_the_logo_clears_it_and_is_audited_once(db):
     assert not branding.load(db).has_logo
     assert [json.loads(r.details)["changes"]["logo"][1] for r in changed_rows(db)] == [
         {"mime": "image/png", "bytes": len(PNG), "sha256": hashlib.sha256(PNG).hexdigest()}, None]
+
+
+@pytest.mark.parametrize(("value", "ok"), [("#0b6bcb", True), ("#ABCDEF", True), ("0b6bcb", False),
+                                           ("#0b6bc", False), ("#0b6bcbf", False), ("", False), ("red", False)])
+def test_is_hex_colour_accepts_only_a_hash_and_six_hex_digits(value, ok):
+    assert branding.is_hex_colour(value) is ok

@@ -172,6 +172,17 @@ def create_resend_simulator(api_key: str, *, rate_limit_per_second: int = 2) -> 
             return _error(404, "not_found", "Email not found")
         return JSONResponse(email)
 
+    async def list_domains(request: Request) -> Response:
+        """One verified domain: the simulator accepts any sender, as a verified domain would."""
+        refused = authorise(request)
+        if refused is not None:
+            return refused
+        return JSONResponse({"object": "list", "has_more": False, "data": [
+            {"id": "d91cd9bd-1176-453e-8fc1-35364d380206", "object": "domain", "name": "demo.hygate.local",
+             "status": "verified", "created_at": "2026-01-01 00:00:00.000000+00", "region": "eu-west-1",
+             "capabilities": {"sending": "enabled", "receiving": "disabled"}},
+        ]})
+
     async def page(request: Request) -> HTMLResponse:
         to = request.query_params.get("to")
         return HTMLResponse(_render_page(service.outbox(to), to))
@@ -205,6 +216,7 @@ def create_resend_simulator(api_key: str, *, rate_limit_per_second: int = 2) -> 
         Route("/", page, methods=["GET"]),
         Route("/emails", send_email, methods=["POST"]),
         Route("/emails/{email_id}", get_email, methods=["GET"]),
+        Route("/domains", list_domains, methods=["GET"]),
         Route("/_sim/outbox", sim_outbox, methods=["GET"]),
         Route("/_sim/faults", sim_faults, methods=["GET", "POST"]),
         Route("/_sim/reset", sim_reset, methods=["POST"]),

@@ -232,6 +232,19 @@ class _Ledger:
             self._expire(session, None)
         return session
 
+    def list_sessions(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, `limit` 1 to 100 (default 10), as Stripe pages a list; no cursors."""
+        try:
+            limit = int(params.get("limit", 10))
+        except (TypeError, ValueError):
+            raise StripeApiError(400, "Invalid integer: limit", param="limit") from None
+        if not 1 <= limit <= 100:
+            raise StripeApiError(400, "This value must be greater than or equal to 1 and at most 100.",
+                                 param="limit")
+        newest = sorted(self.sessions.values(), key=lambda s: s["created"], reverse=True)
+        return {"object": "list", "data": newest[:limit], "has_more": len(newest) > limit,
+                "url": "/v1/checkout/sessions"}
+
     def expire_session(self, session_id: str, request: dict[str, Any]) -> dict[str, Any]:
         session = self.session(session_id)
         if session["status"] != "open":
@@ -472,6 +485,9 @@ def create_stripe_simulator(
     def create_session(_: Request, params: dict, version: str, context: dict) -> dict:
         return ledger.create_session(params, version, context)
 
+    def list_sessions(_: Request, params: dict, *__: Any) -> dict:
+        return ledger.list_sessions(params)
+
     def get_session(request: Request, *_: Any) -> dict:
         return ledger.session(request.path_params["session_id"])
 
@@ -533,6 +549,7 @@ def create_stripe_simulator(
 
     routes = [
         api_route("/v1/checkout/sessions", create_session, ["POST"]),
+        api_route("/v1/checkout/sessions", list_sessions, ["GET"]),
         api_route("/v1/checkout/sessions/{session_id}", get_session, ["GET"]),
         api_route("/v1/checkout/sessions/{session_id}/expire", expire_session, ["POST"]),
         api_route("/v1/refunds", create_refund, ["POST"]),

@@ -3,7 +3,8 @@
 import reflex as rx
 
 from hygate_app.components.browser import countdown_circle
-from hygate_app.components.guest_shell import ACCENT, display_code_badge, guest_shell, not_found_card
+from hygate_app.components.guest_shell import display_code_badge, guest_shell, not_found_card
+from hygate_app.states.guest_branding import GuestBrandState
 from hygate_app.states.guest_session import SessionState
 
 
@@ -41,7 +42,7 @@ def session_page() -> rx.Component:
                             ends_at=SessionState.ends_at_ms,
                             finishing_ms=SessionState.finishing_ms,
                             server_now=SessionState.server_now_ms,
-                            accent=ACCENT,
+                            accent=GuestBrandState.accent,
                         ),
                         id="countdown",
                         data_status=SessionState.status,

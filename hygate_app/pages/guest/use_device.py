@@ -3,7 +3,7 @@
 import reflex as rx
 
 from hygate_app.components.browser import navigate_to
-from hygate_app.components.guest_shell import ACCENT, display_code_badge, guest_shell, not_found_card
+from hygate_app.components.guest_shell import display_code_badge, guest_shell, not_found_card
 from hygate_app.states.guest_device import UseState
 
 
@@ -32,7 +32,7 @@ def _plan_card(plan: rx.Var[dict[str, str]]) -> rx.Component:
         text_align="left",
         padding="14px 16px",
         border_radius="12px",
-        border=rx.cond(selected, f"2px solid {ACCENT}", "2px solid var(--gray-a6)"),
+        border=rx.cond(selected, "2px solid var(--accent-9)", "2px solid var(--gray-a6)"),
         background=rx.cond(selected, "var(--accent-a3)", "white"),
         cursor="pointer",
     )

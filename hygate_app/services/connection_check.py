@@ -1,0 +1,88 @@
+"""Settings → Integrations → "Test connection": one real, harmless call through the integration's client, with
+the values the product uses right now, its outcome recorded in `integration_health` for the dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from sqlmodel import Session
+
+from hygate_app.integrations.mailer import MailerError, ResendClient
+from hygate_app.integrations.shelly import (
+    ShellyAuthError,
+    ShellyClient,
+    ShellyError,
+    ShellyRateLimited,
+    ShellyUnavailable,
+)
+from hygate_app.integrations.stripe_gateway import StripeGateway, StripeGatewayError
+from hygate_app.models import Integration
+from hygate_app.services import integration_health
+
+NOT_AVAILABLE = "Not available yet: Hygate has no TTLock client until door locks are supported."
+# What a client raises when the service refuses or cannot be reached; anything else is a bug and propagates.
+CLIENT_ERRORS = (StripeGatewayError, ShellyError, MailerError, httpx.HTTPError, ValueError)
+# The Shelly client's errors carry the cloud's raw reply; say first what it means.
+SHELLY_MEANING = {
+    ShellyAuthError: "Shelly Cloud refused the auth key",
+    ShellyUnavailable: "Shelly Cloud cannot be reached",
+    ShellyRateLimited: "Shelly Cloud's rate limit was hit; try again in a few seconds",
+}
+
+
+@dataclass(frozen=True)
+class Clients:
+    """How to get each client: `providers`' functions in the app, so the check uses what the product uses."""
+
+    stripe: Callable[[], StripeGateway]
+    shelly: Callable[[], ShellyClient]
+    resend: Callable[[], ResendClient]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool | None  # None: there is nothing to check yet
+    message: str
+
+
+def _stripe(clients: Clients) -> str:
+    found = clients.stripe().check_connection()
+    return "Stripe accepted the secret key" + (" and listed the newest Checkout Session." if found else
+                                               " (no Checkout Sessions yet).")
+
+
+def _shelly(clients: Clients) -> str:
+    devices = clients.shelly().list_devices()
+    online = sum(1 for d in devices if d.online)
+    return f"Shelly Cloud accepted the auth key: {len(devices)} device(s), {online} online."
+
+
+def _resend(clients: Clients) -> str:
+    return f"Resend answered: {clients.resend().check_key()}."
+
+
+CHECKS: dict[Integration, Callable[[Clients], str]] = {
+    Integration.stripe: _stripe,
+    Integration.shelly: _shelly,
+    Integration.resend: _resend,
+}
+
+
+def check(db: Session, integration: Integration, clients: Clients) -> CheckResult:
+    """The caller commits: the health row is written in its transaction."""
+    run = CHECKS.get(integration)
+    if run is None:
+        return CheckResult(None, NOT_AVAILABLE)
+    try:
+        message = run(clients)
+    except CLIENT_ERRORS as exc:
+        error = str(exc) or type(exc).__name__
+        meaning = SHELLY_MEANING.get(type(exc))
+        if meaning:
+            error = f"{meaning} ({error})"
+        integration_health.record_failure(db, integration, error)
+        return CheckResult(False, f"The connection failed: {error[:integration_health.ERROR_MAX]}")
+    integration_health.record_success(db, integration)
+    return CheckResult(True, message)

@@ -1,0 +1,94 @@
+"""State of `/settings/branding` (administrators): texts, accent colour and logo of guest pages and stickers,
+with a preview that follows what is typed before it is saved."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from hygate_app.db import session_scope
+from hygate_app.services import branding, branding_cache
+from hygate_app.services.authz import Capability
+from hygate_app.states.staff import StaffState, staff_event
+
+EDITABLE = ("header", "subtitle", "footer", "accent")
+ACCEPTED_UPLOADS = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
+
+
+def _current() -> branding_cache.Current:
+    with session_scope() as db:
+        return branding_cache.current(db)
+
+
+class BrandingState(StaffState):
+    header: str = ""
+    subtitle: str = ""
+    footer: str = ""
+    accent: str = branding.DEFAULT_ACCENT
+    logo_url: str = ""
+    uploading: bool = False
+
+    @rx.var
+    def contrast(self) -> str:
+        """White text on the accent, as the service checks it on saving (WCAG AA needs 4.5:1)."""
+        value = self.accent.strip().lower()
+        if not branding.is_hex_colour(value):
+            return "Enter a colour like #0b6bcb."
+        ratio = branding.contrast_with_white(value)
+        shown = int(ratio * 10) / 10
+        verdict = "readable" if ratio >= branding.MIN_CONTRAST else "too light: choose a darker colour"
+        return f"White text on it: {shown}:1, {verdict}."
+
+    @rx.var
+    def contrast_ok(self) -> bool:
+        value = self.accent.strip().lower()
+        return branding.is_hex_colour(value) and branding.contrast_with_white(value) >= \
+            branding.MIN_CONTRAST
+
+    @rx.var
+    def preview_accent(self) -> str:
+        """The preview never paints with something that is not a colour."""
+        value = self.accent.strip()
+        return value if branding.is_hex_colour(value) else branding.DEFAULT_ACCENT
+
+    def _show(self, current: branding_cache.Current) -> None:
+        value = current.branding
+        self.header, self.subtitle, self.footer = value.header, value.subtitle, value.footer
+        self.accent, self.logo_url = value.accent_colour, branding_cache.logo_url(current)
+
+    async def _refresh(self) -> None:
+        self._show(await asyncio.to_thread(_current))
+
+    @staff_event(Capability.branding)
+    async def load(self):
+        self.notice, self.error, self.uploading = "", "", False
+        await self._refresh()
+
+    @staff_event(Capability.branding)
+    async def edit(self, name: str, value: str):
+        """What is typed, for the preview; nothing is saved until Save."""
+        if name in EDITABLE:
+            setattr(self, name, str(value)[:300])
+
+    @staff_event(Capability.branding)
+    async def save(self):
+        new = branding.Branding(header=self.header, subtitle=self.subtitle, footer=self.footer,
+                                accent_colour=self.accent)
+        await self._run(lambda db, who, actor: branding.save(db, new, actor), "Branding saved.")
+
+    @staff_event(Capability.branding)
+    async def upload_logo(self, files: list[rx.UploadFile]):
+        self.notice, self.error = "", ""
+        if not files:
+            self.error = "Choose an image first."
+            return
+        upload = files[0]
+        # One byte more than allowed is enough for the service to refuse it, without reading a huge file.
+        data = await upload.read(branding.LOGO_MAX_BYTES + 1)
+        name = upload.name or ""
+        await self._run(lambda db, who, actor: branding.set_logo(db, data, name, actor), "Logo uploaded.")
+
+    @staff_event(Capability.branding)
+    async def remove_logo(self):
+        await self._run(lambda db, who, actor: branding.remove_logo(db, actor), "Logo removed.")

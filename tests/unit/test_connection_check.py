@@ -1,0 +1,95 @@
+"""Settings → Integrations → Test connection: a real call through each client against its simulator, the
+outcome (with the error) kept in integration_health for the dashboard."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from hygate_app.integrations.mailer import ResendClient
+from hygate_app.integrations.shelly import ShellyClient
+from hygate_app.integrations.simulators.resend_sim import create_resend_simulator
+from hygate_app.integrations.stripe_gateway import StripeGateway
+from hygate_app.models import Integration, IntegrationHealth
+from hygate_app.services import connection_check
+from tests.support.live_server import LiveServer
+
+
+@pytest.fixture(scope="module")
+def resend_sim():
+    server = LiveServer()
+    server.start(create_resend_simulator("re_unit_key", rate_limit_per_second=0))
+    yield server
+    server.stop()
+
+
+def clients(stripe_sim, shelly_sim, resend_sim, *, stripe_key="sk_test_unit", shelly_key="unit-key",
+            resend_key="re_unit_key") -> connection_check.Clients:
+    return connection_check.Clients(
+        stripe=lambda: StripeGateway(stripe_key, api_base=stripe_sim.url, timeout=5),
+        shelly=lambda: ShellyClient(shelly_sim.url, shelly_key, min_interval=0),
+        resend=lambda: ResendClient(resend_sim.url, resend_key, "Hygate <h@example.com>", retries=0),
+    )
+
+
+@pytest.mark.parametrize("integration", [Integration.stripe, Integration.shelly, Integration.resend])
+def test_the_right_key_passes_and_is_recorded_as_healthy(db, stripe_sim, shelly_sim, resend_sim, integration):
+    result = connection_check.check(db, integration, clients(stripe_sim, shelly_sim, resend_sim))
+    assert result.ok is True, result.message
+    health = db.get(IntegrationHealth, integration)
+    assert (health.ok, health.consecutive_failures, health.last_error) == (True, 0, None)
+    assert health.last_success_at == health.last_check_at is not None
+
+
+@pytest.mark.parametrize(("integration", "said"), [
+    (Integration.stripe, "Invalid API Key"),
+    (Integration.shelly, "refused the auth key"),
+    (Integration.resend, "invalid_api_key"),
+])
+def test_a_wrong_key_fails_with_the_services_message_recorded(db, stripe_sim, shelly_sim, resend_sim, integration,
+                                                              said):
+    wrong = clients(stripe_sim, shelly_sim, resend_sim, stripe_key="sk_test_wrong_key_0000",
+                    shelly_key="wrong-key", resend_key="re_wrong_key")
+    for _ in range(2):
+        result = connection_check.check(db, integration, wrong)
+        assert result.ok is False and said in result.message
+    health = db.get(IntegrationHealth, integration)
+    assert (health.ok, health.consecutive_failures) == (False, 2)
+    assert said in health.last_error and health.last_success_at is None
+    assert "wrong_key_0000" not in health.last_error  # Stripe masks the key it refuses
+
+
+def test_a_success_after_failures_clears_the_error(db, stripe_sim, shelly_sim, resend_sim):
+    connection_check.check(db, Integration.shelly, clients(stripe_sim, shelly_sim, resend_sim, shelly_key="nope"))
+    connection_check.check(db, Integration.shelly, clients(stripe_sim, shelly_sim, resend_sim))
+    health = db.get(IntegrationHealth, Integration.shelly)
+    assert (health.ok, health.consecutive_failures, health.last_error) == (True, 0, None)
+
+
+def test_an_unreachable_service_is_a_failure_not_a_crash(db, stripe_sim, shelly_sim, resend_sim):
+    unreachable = connection_check.Clients(
+        stripe=lambda: StripeGateway("sk_test_unit", api_base="http://127.0.0.1:9", timeout=1),
+        shelly=lambda: ShellyClient("http://127.0.0.1:9", "unit-key", min_interval=0, timeout=1),
+        resend=lambda: ResendClient("http://127.0.0.1:9", "re_unit_key", "h@example.com", retries=0, timeout=1),
+    )
+    for integration in (Integration.shelly, Integration.resend):
+        assert connection_check.check(db, integration, unreachable).ok is False
+        assert db.get(IntegrationHealth, integration).ok is False
+
+
+def test_ttlock_says_not_available_and_records_nothing(db, stripe_sim, shelly_sim, resend_sim):
+    result = connection_check.check(db, Integration.ttlock, clients(stripe_sim, shelly_sim, resend_sim))
+    assert (result.ok, result.message) == (None, connection_check.NOT_AVAILABLE)
+    assert db.get(IntegrationHealth, Integration.ttlock) is None
+
+
+def test_a_sending_only_resend_key_is_reported_valid():
+    """Resend refuses to list domains to a key with sending access only, which proves the key is genuine."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/domains"
+        return httpx.Response(401, json={"statusCode": 401, "name": "restricted_api_key",
+                                         "message": "This API key is restricted to only send emails."})
+
+    client = ResendClient("https://api.resend.test", "re_sending", "h@example.com",
+                          transport=httpx.MockTransport(handler), retries=0)
+    assert "sending access only" in client.check_key()
