@@ -7,6 +7,8 @@ from hygate_app.api.security_headers import security_headers
 from hygate_app.config import get_settings
 from hygate_app.pages.admin.dashboard import dashboard_page
 from hygate_app.pages.admin.locations import locations_page
+from hygate_app.pages.admin.payments import payment_detail_page, payments_page
+from hygate_app.pages.admin.sessions import session_detail_page, sessions_page
 from hygate_app.pages.auth.sign_in import login_page, verify_page
 from hygate_app.pages.guest.not_found import not_found_page
 from hygate_app.pages.guest.session import session_page
@@ -19,6 +21,8 @@ from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_push import listen_for_guest_updates
 from hygate_app.states.guest_session import SessionState
 from hygate_app.states.locations import LocationsState
+from hygate_app.states.payments import PaymentDetailState, PaymentsState
+from hygate_app.states.sessions import SessionDetailState, SessionsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
 
@@ -38,6 +42,14 @@ app.add_page(verify_page, route="/login/verify", title="Verify | Hygate", on_loa
 app.add_page(invite_page, route="/invite/[token]", title="Join | Hygate", on_load=InviteState.load)
 app.add_page(dashboard_page, route="/admin", title="Dashboard | Hygate", on_load=DashboardState.load)
 app.add_page(locations_page, route="/admin/locations", title="Locations | Hygate", on_load=LocationsState.load)
+app.add_page(payments_page, route="/admin/payments", title="Payments | Hygate", on_load=PaymentsState.load)
+app.add_page(payment_detail_page, route="/admin/payments/[id]", title="Payment | Hygate",
+             on_load=PaymentDetailState.load)
+app.add_page(sessions_page, route="/admin/sessions", title="Sessions | Hygate", on_load=SessionsState.load)
+app.add_page(session_detail_page, route="/admin/sessions/device/[id]", title="Session | Hygate",
+             on_load=SessionDetailState.load)
+app.add_page(session_detail_page, route="/admin/sessions/door/[id]", title="Door access | Hygate",
+             on_load=SessionDetailState.load)
 app.add_page(account_page, route="/account", title="Account | Hygate", on_load=AccountState.load)
 app.add_page(team_page, route="/settings/team", title="Team | Hygate", on_load=TeamState.load)
 app.add_page(security_page, route="/settings/security", title="Security | Hygate", on_load=SecuritySettingsState.load)

@@ -31,6 +31,8 @@ class NavItem:
 MODULES = (
     NavItem("Dashboard", "/admin", "layout-dashboard"),
     NavItem("Locations", "/admin/locations", "map-pin"),
+    NavItem("Payments", "/admin/payments", "credit-card"),
+    NavItem("Sessions", "/admin/sessions", "timer"),
 )
 SETTINGS = (
     NavItem("Security", "/settings/security", "shield", admin_only=True),

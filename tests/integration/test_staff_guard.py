@@ -23,6 +23,8 @@ from hygate_app.states.dashboard import DashboardState
 from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_session import SessionState
 from hygate_app.states.locations import LocationAdminState, LocationsState
+from hygate_app.states.payments import PaymentDetailState, PaymentsState
+from hygate_app.states.sessions import SessionDetailState, SessionsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.staff import GUARD_MARK, StaffState, refusal
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
@@ -39,6 +41,10 @@ STATE_CAPABILITY = {
     DashboardState: authz.Capability.dashboard,
     LocationsState: authz.Capability.locations_rename,
     LocationAdminState: authz.Capability.locations_manage,
+    PaymentsState: authz.Capability.payments,
+    PaymentDetailState: authz.Capability.payments,
+    SessionsState: authz.Capability.sessions,
+    SessionDetailState: authz.Capability.sessions,
 }
 FRAMEWORK_HANDLERS = {"setvar", "hydrate", "hydrate_and_load", "set_is_hydrated"}
 
