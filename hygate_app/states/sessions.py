@@ -67,7 +67,8 @@ class SessionsState(StaffState):
     sort: str = "starts"
     descending: bool = True
     sort_hrefs: dict[str, str] = {}
-    # The filters shown in the form, as in the address; `form_key` remounts the form when they change.
+    # The filters shown in the form, as in the address. `form_key` is the address the list shows: the form is
+    # rebuilt when it changes, and the page carries it (data-address) so a test knows the list is loaded.
     query: dict[str, str] = {}
     place: str = ""
     form_key: str = ""

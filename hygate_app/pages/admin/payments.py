@@ -86,7 +86,7 @@ def payments_page() -> rx.Component:
             rx.spacer(),
             rx.button(rx.el.a(rx.icon("download", size=16), "Export CSV", href=S.export_href, reload_document=True,
                               download=""), as_child=True, variant="soft", id="export-csv"),
-            width="100%"), _list()),
+            width="100%"), _list(), id="payments", data_address=S.form_key),
         title="Payments",
         access_denied=S.access_denied,
         wide=True,

@@ -90,7 +90,7 @@ def sessions_page() -> rx.Component:
     return staff_shell(
         message(S.error, "red", id="error", role="alert"),
         section("Filters", _filters()),
-        section("Sessions and door accesses", _list()),
+        section("Sessions and door accesses", _list(), id="sessions", data_address=S.form_key),
         title="Sessions",
         access_denied=S.access_denied,
         wide=True,
