@@ -66,10 +66,13 @@ def pager(state) -> rx.Component:
     )
 
 
-def facts(*items: tuple[str, rx.Component | rx.Var | str, str]) -> rx.Component:
-    """A label/value list; each value carries an id for tests and assistive tech."""
-    return rx.data_list.root(
-        *[rx.data_list.item(rx.data_list.label(label), rx.data_list.value(rx.box(value, id=id)))
-          for label, value, id in items],
-        orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
-    )
+def fact_items(*items: tuple[str, rx.Component | rx.Var | str, str]) -> list[rx.Component]:
+    """Label/value rows; each value carries an id for tests and assistive tech."""
+    return [rx.data_list.item(rx.data_list.label(label), rx.data_list.value(rx.box(value, id=id)))
+            for label, value, id in items]
+
+
+def facts(*items: tuple[str, rx.Component | rx.Var | str, str], extra: rx.Component | None = None) -> rx.Component:
+    """A label/value list; `extra` adds rows that depend on state (a `rx.cond` of fragments of `fact_items`)."""
+    return rx.data_list.root(*fact_items(*items), *([extra] if extra is not None else []),
+                             orientation=rx.breakpoints(initial="vertical", sm="horizontal"))

@@ -44,12 +44,13 @@ def _filters() -> rx.Component:
 
 def _row(r: rx.Var[dict[str, str]]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(r["when"], href=r["href"], class_name="payment-link")),
+        rx.table.cell(rx.link(r["when"], href=r["href"], class_name="payment-link"), white_space="nowrap"),
         rx.table.cell(r["item"]),
         rx.table.cell(r["location"]),
         rx.table.cell(r["email"]),
-        rx.table.cell(r["amount"], rx.cond(r["refunded"] != "",
-                                           rx.text("refunded ", r["refunded"], size="1", color="var(--gray-11)"))),
+        rx.table.cell(r["amount"], rx.cond(r["refunded"] != "", rx.text("refunded ", r["refunded"], size="1",
+                                                                          color="var(--gray-11)")),
+                      white_space="nowrap"),
         rx.table.cell(rx.badge(r["status"], variant="soft")),
         class_name="payment-row",
     )

@@ -4,6 +4,7 @@
 import reflex as rx
 
 from hygate_app.components.history_list import (
+    fact_items,
     facts,
     filter_buttons,
     filter_field,
@@ -54,10 +55,7 @@ def _row(r: rx.Var[dict[str, str]]) -> rx.Component:
         rx.table.cell(rx.link(r["place"], href=r["href"], class_name="session-link")),
         rx.table.cell(r["location"]),
         rx.table.cell(rx.badge(r["status"], variant="soft")),
-        rx.table.cell(r["starts"]),
-        rx.table.cell(r["ends"]),
-        rx.table.cell(r["paid"]),
-        rx.table.cell(r["amount"]),
+        *[rx.table.cell(r[key], white_space="nowrap") for key in ("starts", "ends", "paid", "amount")],
         class_name="session-row", data_key=r["key"],
     )
 
@@ -133,13 +131,13 @@ def _details() -> rx.Component:
             ("Starts", d["starts"], "session-starts"),
             ("Ends", d["ends"], "session-ends"),
             ("Payment", rx.link(d["payment"], href=d["payment_href"], id="payment-link"), "session-payment"),
-        ), rx.cond(device, facts(
-            ("Plan", rx.text(d["plan"], " · ", d["minutes"]), "session-plan"),
-            ("Relay ON", rx.cond(d["relay_on"] != "", d["relay_on"], "—"), "session-relay-on"),
-            ("Relay OFF", rx.cond(d["relay_off"] != "", d["relay_off"], "—"), "session-relay-off"),
-            ("Ended", rx.cond(d["ended"] != "", d["ended"], "—"), "session-ended"),
-        ), facts(("Credential", d["credential"], "session-credential"))),
-            rx.cond(d["reason"] != "", rx.text(d["reason"], size="2", color="var(--gray-11)", id="session-reason"))),
+            extra=rx.cond(device, rx.fragment(*fact_items(
+                ("Plan", rx.text(d["plan"], " · ", d["minutes"]), "session-plan"),
+                ("Relay ON", rx.cond(d["relay_on"] != "", d["relay_on"], "—"), "session-relay-on"),
+                ("Relay OFF", rx.cond(d["relay_off"] != "", d["relay_off"], "—"), "session-relay-off"),
+                ("Ended", rx.cond(d["ended"] != "", d["ended"], "—"), "session-ended"),
+            )), rx.fragment(*fact_items(("Credential", d["credential"], "session-credential")))),
+        ), rx.cond(d["reason"] != "", rx.text(d["reason"], size="2", color="var(--gray-11)", id="session-reason"))),
         section("Timeline", rx.cond(
             D.timeline.length() > 0,
             rx.el.ol(rx.foreach(D.timeline, _timeline_event), id="timeline", padding="0", margin="0", width="100%"),
