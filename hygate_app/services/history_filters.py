@@ -22,6 +22,8 @@ from hygate_app.services.payment_history import MAX_SEARCH_LENGTH, PaymentFilter
 from hygate_app.services.session_history import SORT_COLUMNS, SessionFilters, SessionKind
 
 PER_PAGE = 25
+# Ids are PostgreSQL integers: a larger number names no row, and sent to the database it would be an error.
+MAX_ID = 2**31 - 1
 PAYMENT_SORTS = ("created", "amount", "status")
 SESSION_SORTS = tuple(SORT_COLUMNS)
 # The parameters each list understands, in the order they are written back into a link.
@@ -104,7 +106,7 @@ def _id(params: Mapping[str, str], key: str) -> int | None:
     value = _text(params, key)
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not value.isdigit() or len(value) > 10 or int(value) > MAX_ID:
         raise InvalidInput(f"Unknown {key}: {value[:40]}.")
     return int(value)
 

@@ -11,7 +11,7 @@ from hygate_app.services.paging import Page, PageRequest
 
 def record_id(text: str) -> int:
     """An id from the address; anything that is not a plausible id finds nothing."""
-    return int(text) if text.isdigit() and len(text) < 12 else 0
+    return int(text) if text.isdigit() and len(text) <= 10 and int(text) <= hf.MAX_ID else 0
 
 
 def address_params(given: Mapping[str, str], allowed: tuple[str, ...]) -> dict[str, str]:

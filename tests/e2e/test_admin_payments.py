@@ -134,7 +134,7 @@ def test_admin_filters_pages_sorts_opens_and_exports_payments(stack, pg, phone):
 def test_unknown_payment_ids_show_a_clear_message(stack, pg, phone):
     admin = new_staff(pg, Role.admin, TwoFactorMethod.email)
     signed_in(phone, stack.url, admin)
-    for bogus in ("999999999", "abc", "1%20OR%201=1", "99999999999999999999999"):
+    for bogus in ("999999999", "abc", "1%20OR%201=1", "99999999999", "99999999999999999999999"):
         phone.goto(f"{stack.url}/admin/payments/{bogus}")
         phone.locator("#not-found", has_text="This payment does not exist.").wait_for()
         assert "Traceback" not in phone.content()

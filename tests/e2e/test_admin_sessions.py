@@ -153,6 +153,7 @@ def test_unknown_sessions_show_a_clear_message(stack, pg, phone):
     signed_in(phone, stack.url, operator)
     for path, text in (("device/999999999", "This device session does not exist."),
                        ("device/abc", "This device session does not exist."),
+                       ("device/99999999999", "This device session does not exist."),
                        ("door/999999999", "This door access does not exist.")):
         phone.goto(f"{stack.url}/admin/sessions/{path}")
         phone.locator("#not-found", has_text=text).wait_for()

@@ -93,7 +93,8 @@ def test_an_unreadable_filter_is_a_400_with_the_reason_and_no_file(stack, pg):
     operator = new_staff(pg, Role.operator, TwoFactorMethod.email)
     cookies = session_cookies(pg, operator)
     for params, reason in (({"from": "yesterday"}, "date"), ({"status": "lost"}, "status"),
-                           ({"from": "2026-03-10", "to": "2026-03-01"}, "start date")):
+                           ({"from": "2026-03-10", "to": "2026-03-01"}, "start date"),
+                           ({"location": "9" * 12}, "Unknown location")):
         response = export(stack, params, cookies)
         assert response.status_code == 400 and reason in response.text
         assert "content-disposition" not in response.headers

@@ -62,6 +62,8 @@ def test_address_params_keep_known_non_empty_values_cut_short():
     assert address_params(given, PAYMENT_PARAMS) == {"q": "x" * 200, "page": "2"}
 
 
-@pytest.mark.parametrize(("text", "expected"), [("42", 42), ("abc", 0), ("", 0), ("-1", 0), ("9" * 30, 0)])
+@pytest.mark.parametrize(("text", "expected"), [
+    ("42", 42), ("2147483647", 2147483647), ("2147483648", 0), ("abc", 0), ("", 0), ("-1", 0), ("9" * 30, 0),
+])
 def test_record_ids_from_the_address(text, expected):
     assert record_id(text) == expected
