@@ -9,6 +9,8 @@ from hygate_app.pages.admin.dashboard import dashboard_page
 from hygate_app.pages.admin.devices import device_page, devices_page
 from hygate_app.pages.admin.doors import door_page, doors_page
 from hygate_app.pages.admin.locations import locations_page
+from hygate_app.pages.admin.payments import payment_detail_page, payments_page
+from hygate_app.pages.admin.sessions import session_detail_page, sessions_page
 from hygate_app.pages.auth.sign_in import login_page, verify_page
 from hygate_app.pages.guest.not_found import not_found_page
 from hygate_app.pages.guest.session import session_page
@@ -30,6 +32,8 @@ from hygate_app.states.guest_push import listen_for_guest_updates
 from hygate_app.states.guest_session import SessionState
 from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationsState
+from hygate_app.states.payments import PaymentDetailState, PaymentsState
+from hygate_app.states.sessions import SessionDetailState, SessionsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
 
@@ -56,6 +60,14 @@ app.add_page(doors_page, route="/admin/doors", title="Doors | Hygate", on_load=D
 app.add_page(door_page, route="/admin/doors/[id]", title="Door | Hygate", on_load=DoorDetailState.load)
 app.add_page(devices_page, route="/admin/devices", title="Devices | Hygate", on_load=DevicesState.load)
 app.add_page(device_page, route="/admin/devices/[id]", title="Device | Hygate", on_load=DeviceDetailState.load)
+app.add_page(payments_page, route="/admin/payments", title="Payments | Hygate", on_load=PaymentsState.load)
+app.add_page(payment_detail_page, route="/admin/payments/[id]", title="Payment | Hygate",
+             on_load=PaymentDetailState.load)
+app.add_page(sessions_page, route="/admin/sessions", title="Sessions | Hygate", on_load=SessionsState.load)
+app.add_page(session_detail_page, route="/admin/sessions/device/[id]", title="Session | Hygate",
+             on_load=SessionDetailState.load)
+app.add_page(session_detail_page, route="/admin/sessions/door/[id]", title="Door access | Hygate",
+             on_load=SessionDetailState.load)
 app.add_page(account_page, route="/account", title="Account | Hygate", on_load=AccountState.load)
 app.add_page(team_page, route="/settings/team", title="Team | Hygate", on_load=TeamState.load)
 app.add_page(security_page, route="/settings/security", title="Security | Hygate", on_load=SecuritySettingsState.load)

@@ -8,6 +8,7 @@ from starlette.routing import Mount, Route
 from hygate_app.api import auth, qr_pdf
 from hygate_app.api.branding_logo import branding_logo
 from hygate_app.api.health import health
+from hygate_app.api.payments_export import payments_csv
 from hygate_app.api.stripe_webhook import stripe_webhook
 from hygate_app.config import Settings
 from hygate_app.integrations.simulators.resend_sim import create_resend_simulator
@@ -54,6 +55,7 @@ def build_api(settings: Settings) -> Starlette:
         Route("/api/admin/qr/device/{item_id:int}.pdf", qr_pdf.device_sheet, methods=["GET"]),
         Route("/api/admin/qr/door/{item_id:int}.pdf", qr_pdf.door_sheet, methods=["GET"]),
         Route("/api/admin/qr/location/{location_id:int}.pdf", qr_pdf.location_sheet, methods=["GET"]),
+        Route("/api/admin/payments.csv", payments_csv, methods=["GET"]),
     ]
     if settings.demo_mode:
         routes += simulator_mounts(settings, settings.base_url, stripe=not settings.stripe_api_base,

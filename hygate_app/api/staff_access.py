@@ -6,11 +6,14 @@ from __future__ import annotations
 import html
 
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from hygate_app.api import auth_cookies as cookies
-from hygate_app.services import authz
+from hygate_app.api.auth import client_of
+from hygate_app.db import session_scope
+from hygate_app.services import audit, authz
 from hygate_app.services.authz import Capability
 from hygate_app.services.errors import PermissionDenied
 from hygate_app.services.login_sessions import Principal
@@ -20,6 +23,22 @@ def authorise(db: Session, request: Request, capability: Capability) -> Principa
     """Raises authz.NotSignedIn (anonymous or expired) or PermissionDenied (role, or 2FA still to set up)."""
     token = cookies.read_cookie(request.headers.get("cookie"), cookies.session_cookie())
     return authz.authorise(db, token, capability)
+
+
+async def staff_caller(request: Request, capability: Capability) -> Principal | Response:
+    """For a route that needs no database work before deciding: the caller, or the response refusing them."""
+    def check() -> Principal:
+        with session_scope() as db:
+            return authorise(db, request, capability)
+
+    try:
+        return await run_in_threadpool(check)
+    except PermissionDenied as error:
+        return refused(error)
+
+
+def actor_of(request: Request, who: Principal) -> audit.Actor:
+    return client_of(request).actor(who.user_id)
 
 
 def refused(error: PermissionDenied) -> Response:

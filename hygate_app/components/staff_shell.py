@@ -33,6 +33,8 @@ MODULES = (
     NavItem("Doors", "/admin/doors", "door-open"),
     NavItem("Devices", "/admin/devices", "plug-zap"),
     NavItem("Locations", "/admin/locations", "map-pin"),
+    NavItem("Payments", "/admin/payments", "credit-card"),
+    NavItem("Sessions", "/admin/sessions", "timer"),
 )
 SETTINGS = (
     NavItem("Security", "/settings/security", "shield", admin_only=True),

@@ -29,6 +29,8 @@ from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_session import SessionState
 from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationAdminState, LocationsState
+from hygate_app.states.payments import PaymentDetailState, PaymentsState
+from hygate_app.states.sessions import SessionDetailState, SessionsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.staff import GUARD_MARK, StaffState, refusal
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
@@ -52,6 +54,10 @@ STATE_CAPABILITY = {
     IntegrationsState: authz.Capability.integrations,
     BrandingState: authz.Capability.branding,
     ApiKeysState: authz.Capability.api_keys,
+    PaymentsState: authz.Capability.payments,
+    PaymentDetailState: authz.Capability.payments,
+    SessionsState: authz.Capability.sessions,
+    SessionDetailState: authz.Capability.sessions,
 }
 FRAMEWORK_HANDLERS = {"setvar", "hydrate", "hydrate_and_load", "set_is_hydrated"}
 

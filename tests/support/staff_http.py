@@ -1,5 +1,5 @@
-"""A staff member signed in over real HTTP (the password step; for accounts without a second factor), for tests of
-staff-only API routes."""
+"""Staff callers for HTTP tests of guarded routes, without a browser: a real login session row and its cookie
+(any account), or a client that signed in through `/api/auth/login` (accounts without a second factor)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,17 @@ from contextlib import contextmanager
 
 import httpx
 
+from hygate_app.api import auth_cookies
+from hygate_app.models import User
+from hygate_app.services import login_sessions
+from hygate_app.services.security_settings import SecuritySettings
 from tests.support.staff import PASSWORD
+
+
+def session_cookies(pg, user: User) -> dict[str, str]:
+    token = login_sessions.create(pg, user, SecuritySettings(), ip=None, user_agent=None)
+    pg.commit()
+    return {auth_cookies.session_cookie(): token}
 
 
 @contextmanager

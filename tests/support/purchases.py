@@ -1,0 +1,35 @@
+"""A paid device session made through the running stack: checkout as the guest page starts it, then Pay on the
+simulated Stripe, whose signed webhook the web process turns into a session and a relay-ON job."""
+
+from __future__ import annotations
+
+import httpx
+from sqlmodel import select
+
+from hygate_app.config import get_settings
+from hygate_app.integrations.stripe_gateway import StripeGateway
+from hygate_app.models import Device, DeviceSession, DeviceSessionStatus, Payment
+from hygate_app.services import checkout
+from tests.support.catalogue import first_plan
+from tests.support.stack import wait_for
+
+
+def pay_for(stack, pg, device: Device, email: str = "guest@example.com") -> Payment:
+    gateway = StripeGateway(get_settings().stripe_secret_key, api_base=stack.stripe)
+    started = checkout.start_device_checkout(pg, gateway, device_uid=device.uid, plan_id=first_plan(pg, device).id,
+                                             email=email, base_url=stack.url)
+    payment = pg.exec(select(Payment).where(Payment.guest_token == started.guest_token)).one()
+    httpx.post(f"{stack.stripe}/_sim/checkout/{payment.stripe_checkout_session_id}/pay", timeout=10).raise_for_status()
+    return payment
+
+
+def session_of(pg, payment: Payment) -> DeviceSession | None:
+    pg.expire_all()
+    return pg.exec(select(DeviceSession).where(DeviceSession.payment_id == payment.id)).first()
+
+
+def running_session(stack, pg, device: Device, email: str = "guest@example.com") -> DeviceSession:
+    """Paid, and the relay confirmed ON."""
+    payment = pay_for(stack, pg, device, email)
+    return wait_for(lambda: (s := session_of(pg, payment)) and s.status == DeviceSessionStatus.active and s,
+                    timeout=30, message="the relay to be switched ON")
