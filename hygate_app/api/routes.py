@@ -7,6 +7,7 @@ from starlette.routing import Mount, Route
 
 from hygate_app.api import auth
 from hygate_app.api.health import health
+from hygate_app.api.report_export import report_csv
 from hygate_app.api.stripe_webhook import stripe_webhook
 from hygate_app.config import Settings
 from hygate_app.integrations.simulators.resend_sim import create_resend_simulator
@@ -49,6 +50,7 @@ def build_api(settings: Settings) -> Starlette:
         Route("/api/auth/email-code", auth.email_code, methods=["POST"]),
         Route("/api/auth/logout", auth.logout, methods=["POST"]),
         Route("/api/auth/logout-everywhere", auth.logout, methods=["POST"]),
+        Route("/api/admin/reports.csv", report_csv, methods=["GET"]),
     ]
     if settings.demo_mode:
         routes += simulator_mounts(settings, settings.base_url, stripe=not settings.stripe_api_base,

@@ -31,6 +31,8 @@ class NavItem:
 MODULES = (
     NavItem("Dashboard", "/admin", "layout-dashboard"),
     NavItem("Locations", "/admin/locations", "map-pin"),
+    NavItem("Reports", "/admin/reports", "chart-column"),
+    NavItem("Audit Logs", "/admin/audit", "scroll-text", admin_only=True),
 )
 SETTINGS = (
     NavItem("Security", "/settings/security", "shield", admin_only=True),

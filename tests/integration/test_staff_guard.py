@@ -19,10 +19,12 @@ from hygate_app.models import Role, TwoFactorMethod, User
 from hygate_app.services import authz, login_sessions, passwords
 from hygate_app.services.security_settings import SecuritySettings
 from hygate_app.states.account import AccountState
+from hygate_app.states.audit import AuditEntryState, AuditLogState
 from hygate_app.states.dashboard import DashboardState
 from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_session import SessionState
 from hygate_app.states.locations import LocationAdminState, LocationsState
+from hygate_app.states.reports import ReportsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.staff import GUARD_MARK, StaffState, refusal
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
@@ -39,6 +41,9 @@ STATE_CAPABILITY = {
     DashboardState: authz.Capability.dashboard,
     LocationsState: authz.Capability.locations_rename,
     LocationAdminState: authz.Capability.locations_manage,
+    ReportsState: authz.Capability.reports,
+    AuditLogState: authz.Capability.audit_logs,
+    AuditEntryState: authz.Capability.audit_logs,
 }
 FRAMEWORK_HANDLERS = {"setvar", "hydrate", "hydrate_and_load", "set_is_hydrated"}
 
