@@ -8,7 +8,7 @@ import reflex as rx
 SELECT_STYLE = {
     "width": "100%", "height": "var(--space-6)", "padding": "0 var(--space-2)", "font_size": "var(--font-size-2)",
     "border": "1px solid var(--gray-a7)", "border_radius": "var(--radius-2)", "background": "var(--color-surface)",
-    "color": "var(--gray-12)",
+    "color": "var(--gray-12)", "box_sizing": "border-box",
 }
 
 
