@@ -5,11 +5,13 @@ import reflex as rx
 from hygate_app.api.routes import build_api
 from hygate_app.api.security_headers import security_headers
 from hygate_app.config import get_settings
+from hygate_app.pages.admin.audit import audit_entry_page, audit_page
 from hygate_app.pages.admin.dashboard import dashboard_page
 from hygate_app.pages.admin.devices import device_page, devices_page
 from hygate_app.pages.admin.doors import door_page, doors_page
 from hygate_app.pages.admin.locations import locations_page
 from hygate_app.pages.admin.payments import payment_detail_page, payments_page
+from hygate_app.pages.admin.reports import reports_page
 from hygate_app.pages.admin.sessions import session_detail_page, sessions_page
 from hygate_app.pages.auth.sign_in import login_page, verify_page
 from hygate_app.pages.guest.not_found import not_found_page
@@ -22,6 +24,7 @@ from hygate_app.pages.staff.integrations import integrations_page
 from hygate_app.pages.staff.team import invite_page, security_page, team_page
 from hygate_app.states.account import AccountState
 from hygate_app.states.api_keys import ApiKeysState
+from hygate_app.states.audit import AuditEntryState, AuditLogState
 from hygate_app.states.branding import BrandingState
 from hygate_app.states.dashboard import DashboardState
 from hygate_app.states.devices import DeviceDetailState, DevicesState
@@ -33,6 +36,7 @@ from hygate_app.states.guest_session import SessionState
 from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationsState
 from hygate_app.states.payments import PaymentDetailState, PaymentsState
+from hygate_app.states.reports import ReportsState
 from hygate_app.states.sessions import SessionDetailState, SessionsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
@@ -68,6 +72,9 @@ app.add_page(session_detail_page, route="/admin/sessions/device/[id]", title="Se
              on_load=SessionDetailState.load)
 app.add_page(session_detail_page, route="/admin/sessions/door/[id]", title="Door access | Hygate",
              on_load=SessionDetailState.load)
+app.add_page(reports_page, route="/admin/reports", title="Reports | Hygate", on_load=ReportsState.load)
+app.add_page(audit_page, route="/admin/audit", title="Audit Logs | Hygate", on_load=AuditLogState.load)
+app.add_page(audit_entry_page, route="/admin/audit/[entry]", title="Audit entry | Hygate", on_load=AuditEntryState.load)
 app.add_page(account_page, route="/account", title="Account | Hygate", on_load=AccountState.load)
 app.add_page(team_page, route="/settings/team", title="Team | Hygate", on_load=TeamState.load)
 app.add_page(security_page, route="/settings/security", title="Security | Hygate", on_load=SecuritySettingsState.load)

@@ -9,6 +9,7 @@ from hygate_app.api import auth, qr_pdf
 from hygate_app.api.branding_logo import branding_logo
 from hygate_app.api.health import health
 from hygate_app.api.payments_export import payments_csv
+from hygate_app.api.report_export import report_csv
 from hygate_app.api.stripe_webhook import stripe_webhook
 from hygate_app.config import Settings
 from hygate_app.integrations.simulators.resend_sim import create_resend_simulator
@@ -56,6 +57,7 @@ def build_api(settings: Settings) -> Starlette:
         Route("/api/admin/qr/door/{item_id:int}.pdf", qr_pdf.door_sheet, methods=["GET"]),
         Route("/api/admin/qr/location/{location_id:int}.pdf", qr_pdf.location_sheet, methods=["GET"]),
         Route("/api/admin/payments.csv", payments_csv, methods=["GET"]),
+        Route("/api/admin/reports.csv", report_csv, methods=["GET"]),
     ]
     if settings.demo_mode:
         routes += simulator_mounts(settings, settings.base_url, stripe=not settings.stripe_api_base,

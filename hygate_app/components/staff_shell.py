@@ -34,7 +34,9 @@ MODULES = (
     NavItem("Devices", "/admin/devices", "plug-zap"),
     NavItem("Locations", "/admin/locations", "map-pin"),
     NavItem("Payments", "/admin/payments", "credit-card"),
+    NavItem("Reports", "/admin/reports", "chart-column"),
     NavItem("Sessions", "/admin/sessions", "timer"),
+    NavItem("Audit Logs", "/admin/audit", "scroll-text", admin_only=True),
 )
 SETTINGS = (
     NavItem("Security", "/settings/security", "shield", admin_only=True),

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from hygate_app.models import AuditLog, User
 from hygate_app.models.columns import utcnow
@@ -189,3 +189,71 @@ def chain_status(db: Session) -> ChainStatus:
     state = ChainState.verified if row.action == "audit.verified" else ChainState.failed
     return ChainStatus(state, row.created_at, details.get("rows"), details.get("first_broken_row"),
                        details.get("checkpoint_problem"))
+
+
+ACTOR_TYPES = ("user", "system", "guest", "stripe")
+
+
+def _day(value: Any, what: str) -> date | None:
+    text = _clean(value)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"The {what} date must be a date like 2026-06-30.") from None
+
+
+def parse_filters(db: Session, form: dict[str, Any]) -> AuditFilters:
+    """The Audit Logs form as filters. The actor is a staff member's e-mail or any actor id; dates are UTC days
+    (a reversed range is refused when the rows are listed)."""
+    actor_type, actor_id = _clean(form.get("actor_type")), _clean(form.get("actor"))
+    if actor_type is not None and actor_type not in ACTOR_TYPES:
+        raise InvalidInput("Choose an actor type from the list.")
+    if actor_id is not None and "@" in actor_id:
+        user_id = db.exec(select(User.id).where(func.lower(User.email) == actor_id.lower())).first()
+        if user_id is None:
+            raise InvalidInput(f"No staff member has the e-mail {actor_id}.")
+        actor_type, actor_id = actor_type or "user", str(user_id)
+    return AuditFilters(actor_id=actor_id, actor_type=actor_type, action=_clean(form.get("action")),
+                        target_type=_clean(form.get("target_type")), target_id=_clean(form.get("target_id")),
+                        date_from=_day(form.get("from"), "start"), date_to=_day(form.get("to"), "end"),
+                        ip=_clean(form.get("ip")))
+
+
+def action_choices(actions: list[str]) -> list[str]:
+    """The action filter's options: each family shared by several actions ("auth." = every auth event), then
+    every action, alphabetically."""
+    families: dict[str, int] = {}
+    for action in actions:
+        if "." in action:
+            family = action.split(".", 1)[0] + "."
+            families[family] = families.get(family, 0) + 1
+    return sorted([f for f, n in families.items() if n > 1] + list(actions))
+
+
+@dataclass(frozen=True)
+class ChainBanner:
+    tone: str  # green | red | amber
+    text: str
+
+
+def describe_chain(status: ChainStatus, now: datetime | None = None) -> ChainBanner:
+    """What the banner above the log says: a failure first, then whether the daily check is overdue."""
+    when = status.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if status.at else ""
+    if status.status is ChainState.never:
+        return ChainBanner("amber", "The audit chain has never been verified: the daily verification job has not "
+                                    "run yet. Check that the scheduler (rq cron) is running.")
+    if status.status is ChainState.failed:
+        parts = [f"Verification FAILED on {when}."]
+        if status.first_broken_row is not None:
+            parts.append(f"Row #{status.first_broken_row} was edited, deleted or moved.")
+        if status.checkpoint_problem:
+            parts.append(status.checkpoint_problem)
+        return ChainBanner("red", " ".join(parts))
+    rows = f" ({status.rows} rows)" if status.rows is not None else ""
+    if status.overdue(now):
+        return ChainBanner("amber", f"Overdue: the chain was last verified intact on {when}{rows}, more than "
+                                    f"{int(VERIFICATION_OVERDUE.total_seconds() // 3600)} hours ago. Check that the "
+                                    "daily verification job is running.")
+    return ChainBanner("green", f"Chain verified intact on {when}{rows}.")

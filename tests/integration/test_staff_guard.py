@@ -20,6 +20,7 @@ from hygate_app.services import authz, login_sessions, passwords
 from hygate_app.services.security_settings import SecuritySettings
 from hygate_app.states.account import AccountState
 from hygate_app.states.api_keys import ApiKeysState
+from hygate_app.states.audit import AuditEntryState, AuditLogState
 from hygate_app.states.branding import BrandingState
 from hygate_app.states.dashboard import DashboardState
 from hygate_app.states.devices import DeviceDetailState, DevicesState
@@ -30,6 +31,7 @@ from hygate_app.states.guest_session import SessionState
 from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationAdminState, LocationsState
 from hygate_app.states.payments import PaymentDetailState, PaymentsState
+from hygate_app.states.reports import ReportsState
 from hygate_app.states.sessions import SessionDetailState, SessionsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.staff import GUARD_MARK, StaffState, refusal
@@ -58,6 +60,9 @@ STATE_CAPABILITY = {
     PaymentDetailState: authz.Capability.payments,
     SessionsState: authz.Capability.sessions,
     SessionDetailState: authz.Capability.sessions,
+    ReportsState: authz.Capability.reports,
+    AuditLogState: authz.Capability.audit_logs,
+    AuditEntryState: authz.Capability.audit_logs,
 }
 FRAMEWORK_HANDLERS = {"setvar", "hydrate", "hydrate_and_load", "set_is_hydrated"}
 

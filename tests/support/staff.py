@@ -37,3 +37,13 @@ def give_totp(db: Session, user: User) -> str:
 def mailed_code(resend_url: str, email: str) -> str:
     mails = httpx.get(f"{resend_url}/_sim/outbox", params={"to": email}, timeout=5).json()
     return re.search(r"\b(\d{6})\b", mails[0]["subject"]).group(1)
+
+
+def session_token(db: Session, user: User) -> str:
+    """A signed-in session for `user`, as sign-in would leave it: the value of the session cookie."""
+    from hygate_app.services import login_sessions
+    from hygate_app.services.security_settings import SecuritySettings
+
+    token = login_sessions.create(db, user, SecuritySettings(), ip=None, user_agent=None)
+    db.commit()
+    return token

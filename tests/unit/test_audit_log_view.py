@@ -213,3 +213,51 @@ def test_the_chain_status_reports_a_failure_after_an_earlier_success(db, log, at
     assert (status.status, status.at, status.rows, status.first_broken_row) == (
         ChainState.failed, DAY + timedelta(days=3), 7, rows[2].id)
     assert len(db.exec(select(AuditLog).where(AuditLog.action.startswith("audit."))).all()) == 2
+
+
+# --- the page's form, action list and chain banner -------------------------------------------------------------
+
+def test_the_form_finds_a_staff_actor_by_email_in_any_case(db, log):
+    admin, rows = log
+    filters = audit_log_view.parse_filters(db, {"actor": admin.email.upper(), "action": " api_key.created "})
+    assert (filters.actor_type, filters.actor_id, filters.action) == ("user", str(admin.id), "api_key.created")
+    assert ids(listed(db, **vars(filters))) == [rows[1].id]
+
+
+def test_the_form_takes_any_actor_id_types_and_utc_days(db, log):
+    filters = audit_log_view.parse_filters(db, {"actor": "42", "actor_type": "stripe", "from": "2026-03-10",
+                                                "to": "2026-03-11", "target_type": "", "ip": ""})
+    assert filters == AuditFilters(actor_id="42", actor_type="stripe", date_from=date(2026, 3, 10),
+                                   date_to=date(2026, 3, 11))
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"actor": "nobody@example.com"}, "No staff member has the e-mail nobody@example.com."),
+    ({"actor_type": "robot"}, "Choose an actor type from the list."),
+    ({"from": "10.03.2026"}, "The start date must be a date like 2026-06-30."),
+])
+def test_a_wrong_filter_says_what_to_fix(db, log, form, message):
+    with pytest.raises(InvalidInput) as refused:
+        audit_log_view.parse_filters(db, form)
+    assert str(refused.value) == message
+
+
+def test_the_action_choices_add_each_family_of_several_actions():
+    actions = ["api_key.created", "api_key.revoked", "auth.signed_in", "payment.paid"]
+    assert audit_log_view.action_choices(actions) == ["api_key.", "api_key.created", "api_key.revoked",
+                                                      "auth.signed_in", "payment.paid"]
+
+
+def test_the_banner_says_verified_overdue_failed_or_never():
+    verified = audit_log_view.ChainStatus(ChainState.verified, DAY, 6)
+    assert audit_log_view.describe_chain(verified, DAY + timedelta(hours=2)) == audit_log_view.ChainBanner(
+        "green", "Chain verified intact on 2026-03-10 00:00 UTC (6 rows).")
+    overdue = audit_log_view.describe_chain(verified, DAY + timedelta(hours=37))
+    assert overdue.tone == "amber" and overdue.text.startswith("Overdue: the chain was last verified intact on "
+                                                               "2026-03-10 00:00 UTC (6 rows), more than 36 hours")
+    failed = audit_log_view.ChainStatus(ChainState.failed, DAY, 6, 4, "The checkpoint's signature does not match.")
+    assert audit_log_view.describe_chain(failed, DAY + timedelta(days=5)) == audit_log_view.ChainBanner(
+        "red", "Verification FAILED on 2026-03-10 00:00 UTC. Row #4 was edited, deleted or moved. "
+               "The checkpoint's signature does not match.")
+    never = audit_log_view.describe_chain(audit_log_view.ChainStatus(ChainState.never))
+    assert never.tone == "amber" and "never been verified" in never.text
