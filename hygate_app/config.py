@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     # Shelly Cloud allows one request per second per account.
     shelly_min_interval: float = Field(default=1.0, alias="SHELLY_MIN_INTERVAL")
 
+    # TTLock Open Platform (door locks): the developer app's client id/secret and the lock owner's app account.
+    # TTLOCK_API_BASE points it elsewhere than the simulator in demo mode, or than euapi.ttlock.com otherwise.
+    ttlock_client_id: str = Field(default="ttlock-simulator-client", alias="TTLOCK_CLIENT_ID")
+    ttlock_client_secret: str = Field(default="ttlock-simulator-secret", alias="TTLOCK_CLIENT_SECRET")
+    ttlock_username: str = Field(default="demo@hygate.local", alias="TTLOCK_USERNAME")
+    ttlock_password: str = Field(default="ttlock-simulator-password", alias="TTLOCK_PASSWORD")
+    ttlock_api_base: str = Field(default="", alias="TTLOCK_API_BASE")
+    ttlock_min_interval: float = Field(default=0.2, alias="TTLOCK_MIN_INTERVAL")
+
     # Resend sends the e-mail (OTP codes, invitations); RESEND_API_BASE points it elsewhere than the
     # simulator in demo mode, or than api.resend.com otherwise.
     resend_api_key: str = Field(default="re_simulator_key", alias="RESEND_API_KEY")
@@ -81,6 +90,12 @@ class Settings(BaseSettings):
         if self.resend_api_base:
             return self.resend_api_base.rstrip("/")
         return f"{self.local_url}/_sim/resend" if self.demo_mode else "https://api.resend.com"
+
+    @property
+    def ttlock_base(self) -> str:
+        if self.ttlock_api_base:
+            return self.ttlock_api_base.rstrip("/")
+        return f"{self.local_url}/_sim/ttlock" if self.demo_mode else "https://euapi.ttlock.com"
 
     @property
     def local_url(self) -> str:

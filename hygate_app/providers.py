@@ -1,4 +1,5 @@
-"""Builds the configured clients and ports (Stripe, Shelly, Resend, Redis, queue, push) for routes, states and jobs.
+"""Builds the configured clients and ports (Stripe, Shelly, TTLock, Resend, Redis, queue, push) for routes, states
+and jobs.
 
 The integration clients use `integration_settings.effective`: a value an administrator stored under Settings →
 Integrations wins over the environment's. A process keeps the clients it built with the integrations `version`
@@ -25,12 +26,14 @@ from hygate_app.db import session_scope
 from hygate_app.integrations.mailer import ResendClient
 from hygate_app.integrations.shelly import ShellyClient
 from hygate_app.integrations.stripe_gateway import StripeGateway
+from hygate_app.integrations.ttlock import TTLockClient
 from hygate_app.services import integration_settings
 from hygate_app.services.device_sessions import SessionDeps
 from hygate_app.services.guest_updates import RedisGuestUpdates
 from hygate_app.services.integration_settings import IntegrationConfig
 from hygate_app.services.queue import RQJobQueue
 from hygate_app.services.throttle import Throttle
+from hygate_app.services.ttlock_tokens import DatabaseTokenStore
 
 T = TypeVar("T")
 
@@ -88,6 +91,17 @@ def stripe_webhook_secret() -> str:
 def shelly_client() -> ShellyClient:
     return _client("shelly", lambda c: ShellyClient(c.shelly_base, c.shelly_auth_key,
                                                      min_interval=get_settings().shelly_min_interval))
+
+
+def ttlock_client() -> TTLockClient:
+    """Its OAuth tokens live encrypted in the database, shared by every process (services/ttlock_tokens.py)."""
+    def build(c: IntegrationConfig) -> TTLockClient:
+        tokens = DatabaseTokenStore(account=f"{c.ttlock_client_id}:{c.ttlock_username}")
+        return TTLockClient(get_settings().ttlock_base, c.ttlock_client_id, c.ttlock_client_secret, c.ttlock_username,
+                            password=c.ttlock_password, token_store=tokens,
+                            min_interval=get_settings().ttlock_min_interval)
+
+    return _client("ttlock", build)
 
 
 def mailer() -> ResendClient:

@@ -29,6 +29,8 @@ os.environ.update(
     STRIPE_API_BASE=f"{SIMULATORS_URL}/stripe",
     SHELLY_SERVER_URL=f"{SIMULATORS_URL}/shelly",
     RESEND_API_BASE=f"{SIMULATORS_URL}/resend",
+    TTLOCK_API_BASE=f"{SIMULATORS_URL}/ttlock",
+    TTLOCK_MIN_INTERVAL="0",
     # A fresh key per run: nothing encrypted outlives the throwaway database.
     ENCRYPTION_KEY=base64.urlsafe_b64encode(os.urandom(32)).decode(),
     HYGATE_DEMO="true",

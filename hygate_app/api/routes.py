@@ -15,12 +15,15 @@ from hygate_app.config import Settings
 from hygate_app.integrations.simulators.resend_sim import create_resend_simulator
 from hygate_app.integrations.simulators.shelly_sim import create_shelly_simulator
 from hygate_app.integrations.simulators.stripe_sim import create_stripe_simulator
-from hygate_app.services.demo import DEMO_SHELLY_DEVICES
+from hygate_app.integrations.simulators.ttlock_sim import create_ttlock_simulator
+from hygate_app.integrations.ttlock import md5_password
+from hygate_app.services.demo import DEMO_SHELLY_DEVICES, DEMO_TTLOCK_LOCKS
 
 
 def simulator_mounts(settings: Settings, public_base_url: str, stripe: bool = True, shelly: bool = True,
-                     resend: bool = True) -> list[Mount]:
-    """Stripe, Shelly Cloud and Resend, speaking their real HTTP APIs, under `/_sim/…` of whatever serves them."""
+                     resend: bool = True, ttlock: bool = True) -> list[Mount]:
+    """Stripe, Shelly Cloud, TTLock and Resend, speaking their real HTTP APIs, under `/_sim/…` of whatever serves
+    them."""
     mounts = []
     if stripe:
         stripe_sim = create_stripe_simulator(
@@ -33,6 +36,11 @@ def simulator_mounts(settings: Settings, public_base_url: str, stripe: bool = Tr
     if shelly:
         shelly_sim = create_shelly_simulator(settings.shelly_auth_key, [dict(d) for d in DEMO_SHELLY_DEVICES])
         mounts.append(Mount("/_sim/shelly", app=shelly_sim))
+    if ttlock:
+        ttlock_sim = create_ttlock_simulator(settings.ttlock_client_id, settings.ttlock_client_secret,
+                                             settings.ttlock_username, md5_password(settings.ttlock_password),
+                                             [dict(lock) for lock in DEMO_TTLOCK_LOCKS])
+        mounts.append(Mount("/_sim/ttlock", app=ttlock_sim))
     if resend:
         mounts.append(Mount("/_sim/resend", app=create_resend_simulator(settings.resend_api_key)))
     return mounts
@@ -61,5 +69,6 @@ def build_api(settings: Settings) -> Starlette:
     ]
     if settings.demo_mode:
         routes += simulator_mounts(settings, settings.base_url, stripe=not settings.stripe_api_base,
-                                   shelly=not settings.shelly_server_url, resend=not settings.resend_api_base)
+                                   shelly=not settings.shelly_server_url, resend=not settings.resend_api_base,
+                                   ttlock=not settings.ttlock_api_base)
     return Starlette(routes=routes)

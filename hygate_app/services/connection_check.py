@@ -18,12 +18,12 @@ from hygate_app.integrations.shelly import (
     ShellyUnavailable,
 )
 from hygate_app.integrations.stripe_gateway import StripeGateway, StripeGatewayError
+from hygate_app.integrations.ttlock import TTLockClient, TTLockError
 from hygate_app.models import Integration
 from hygate_app.services import integration_health
 
-NOT_AVAILABLE = "Not available yet: Hygate has no TTLock client until door locks are supported."
 # What a client raises when the service refuses or cannot be reached; anything else is a bug and propagates.
-CLIENT_ERRORS = (StripeGatewayError, ShellyError, MailerError, httpx.HTTPError, ValueError)
+CLIENT_ERRORS = (StripeGatewayError, ShellyError, TTLockError, MailerError, httpx.HTTPError, ValueError)
 # The Shelly client's errors carry the cloud's raw reply; say first what it means.
 SHELLY_MEANING = {
     ShellyAuthError: "Shelly Cloud refused the auth key",
@@ -39,11 +39,12 @@ class Clients:
     stripe: Callable[[], StripeGateway]
     shelly: Callable[[], ShellyClient]
     resend: Callable[[], ResendClient]
+    ttlock: Callable[[], TTLockClient]
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    ok: bool | None  # None: there is nothing to check yet
+    ok: bool
     message: str
 
 
@@ -59,6 +60,12 @@ def _shelly(clients: Clients) -> str:
     return f"Shelly Cloud accepted the auth key: {len(devices)} device(s), {online} online."
 
 
+def _ttlock(clients: Clients) -> str:
+    locks = clients.ttlock().list_locks()
+    gateways = sum(1 for lock in locks if lock.has_gateway)
+    return f"TTLock accepted the account: {len(locks)} lock(s), {gateways} with a gateway."
+
+
 def _resend(clients: Clients) -> str:
     return f"Resend answered: {clients.resend().check_key()}."
 
@@ -66,15 +73,14 @@ def _resend(clients: Clients) -> str:
 CHECKS: dict[Integration, Callable[[Clients], str]] = {
     Integration.stripe: _stripe,
     Integration.shelly: _shelly,
+    Integration.ttlock: _ttlock,
     Integration.resend: _resend,
 }
 
 
 def check(db: Session, integration: Integration, clients: Clients) -> CheckResult:
     """The caller commits: the health row is written in its transaction."""
-    run = CHECKS.get(integration)
-    if run is None:
-        return CheckResult(None, NOT_AVAILABLE)
+    run = CHECKS[integration]
     try:
         message = run(clients)
     except CLIENT_ERRORS as exc:

@@ -1,4 +1,5 @@
-"""The demo workspace: a location with two simulated Shelly devices, a door and a demo admin."""
+"""The demo workspace: a location with two simulated Shelly devices, a door on a simulated TTLock lock and a
+demo admin."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ DEMO_ADMIN_EMAIL = "admin@demo.hygate.local"
 DEMO_SHELLY_DEVICES = [
     {"id": "shelly-demo-washer", "name": "Washer 1", "online": True},
     {"id": "shelly-demo-sauna", "name": "Sauna", "online": True},
+]
+# The demo door's lock in the TTLock simulator: a gateway, so passcodes can be exact to the minute.
+DEMO_TTLOCK_LOCKS = [
+    {"id": 7100001, "alias": "Front door", "battery": 90, "has_gateway": True, "supports_qr": False},
+    {"id": 7100002, "alias": "Gym door", "battery": 64, "has_gateway": False, "supports_qr": False},
 ]
 _DEVICES = [
     # uid, name, shelly id, display code, plans: (name, minutes, delay, price in cents)
@@ -49,7 +55,7 @@ def seed_demo(db: Session) -> DemoLogin:
                              price_minor=price, currency="eur", sort_order=order))
     if db.exec(select(Door).where(Door.uid == "demo-door")).first() is None:
         db.add(Door(uid="demo-door", name="Front door", display_code="DR3M8Q", location_id=location.id,
-                    ttlock_lock_id="ttlock-demo-1", price_minor=200, currency="eur", access_minutes=60))
+                    ttlock_lock_id=str(DEMO_TTLOCK_LOCKS[0]["id"]), price_minor=200, currency="eur", access_minutes=60))
     password = secrets.token_urlsafe(12)
     admin = db.exec(select(User).where(User.email == DEMO_ADMIN_EMAIL)).first()
     if admin is None:

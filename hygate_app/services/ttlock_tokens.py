@@ -3,6 +3,7 @@ another worker reuses them instead of logging in again."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -18,12 +19,16 @@ TOKENS_FIELD = "oauth_tokens"
 
 
 class DatabaseTokenStore:
-    """A `TokenStore` on the encrypted credential table; each call opens its own short session."""
+    """A `TokenStore` on the encrypted credential table; each call opens its own short session.
+
+    Tokens are saved with the account they were issued to (`account`: client id and username): after an
+    administrator switches to another TTLock account, the old account's tokens are never used for it."""
 
     def __init__(self, sessions: Callable[[], AbstractContextManager[Session]] = session_scope,
-                 ring: KeyRing | None = None) -> None:
+                 ring: KeyRing | None = None, account: str = "") -> None:
         self._sessions = sessions
         self._ring = ring
+        self._account = account
 
     def load(self) -> Tokens | None:
         with self._sessions() as db:
@@ -31,11 +36,14 @@ class DatabaseTokenStore:
         if stored is None:
             return None
         try:
+            if json.loads(stored).get("account", "") != self._account:
+                return None
             return Tokens.from_json(stored)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             # Unreadable tokens only cost a fresh login; the next save overwrites them.
             return None
 
     def save(self, tokens: Tokens) -> None:
         with self._sessions() as db:
-            store_credential(db, Integration.ttlock, TOKENS_FIELD, tokens.to_json(), self._ring)
+            value = json.dumps({**json.loads(tokens.to_json()), "account": self._account})
+            store_credential(db, Integration.ttlock, TOKENS_FIELD, value, self._ring)

@@ -16,7 +16,7 @@ from hygate_app.services.authz import Capability
 from hygate_app.states.staff import StaffState, staff_event
 
 CLIENTS = connection_check.Clients(stripe=providers.stripe_gateway, shelly=providers.shelly_client,
-                                   resend=providers.mailer)
+                                   resend=providers.mailer, ttlock=providers.ttlock_client)
 
 
 def _fields() -> dict[str, list[dict[str, str]]]:
@@ -41,7 +41,7 @@ def _integration(value: str) -> Integration | None:
 
 class IntegrationsState(StaffState):
     fields: dict[str, list[dict[str, str]]] = {}
-    # Per integration: "ok", "failed" or "unavailable", and what the last test said.
+    # Per integration: "ok" or "failed", and what the last test said.
     check_outcome: dict[str, str] = {}
     check_message: dict[str, str] = {}
     checking: str = ""
@@ -81,6 +81,6 @@ class IntegrationsState(StaffState):
             result = await asyncio.to_thread(_check, which)
         finally:
             self.checking = ""
-        outcome = "unavailable" if result.ok is None else "ok" if result.ok else "failed"
+        outcome = "ok" if result.ok else "failed"
         self.check_outcome = {**self.check_outcome, which.value: outcome}
         self.check_message = {**self.check_message, which.value: result.message}

@@ -22,6 +22,7 @@ from hygate_app.services.demo import DEMO_SHELLY_DEVICES, seed_demo
 from hygate_app.services.device_sessions import SessionDeps
 from tests.support.fakes import RecordingQueue, RecordingUpdates
 from tests.support.live_server import LiveServer
+from tests.support.ttlock import TTLOCK_ACCOUNT
 from tests.support.webhooks import WEBHOOK_SECRET
 
 
@@ -56,10 +57,6 @@ def shelly_sim() -> Iterator[LiveServer]:
                                          rate_limit_per_second=0))
     yield server
     server.stop()
-
-
-TTLOCK_ACCOUNT = {"client_id": "unit-ttlock-client", "client_secret": "unit-ttlock-secret",
-                  "username": "hygate_unit", "password": "unit-lock-password"}
 
 
 @pytest.fixture(scope="session")

@@ -211,7 +211,7 @@ def test_door_update_is_audited_with_each_changed_value(db, demo):
 def test_door_detail_shows_the_lock(db, demo):
     door = db.exec(select(Door)).one()
     detail = catalogue_admin.door_detail(db, door.id)
-    assert (detail.door.display_code, detail.ttlock_lock_id) == ("DR3M8Q", "ttlock-demo-1")
+    assert (detail.door.display_code, detail.ttlock_lock_id) == ("DR3M8Q", "7100001")
 
 
 @pytest.mark.parametrize("change", [

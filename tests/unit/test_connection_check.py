@@ -10,9 +10,11 @@ from hygate_app.integrations.mailer import ResendClient
 from hygate_app.integrations.shelly import ShellyClient
 from hygate_app.integrations.simulators.resend_sim import create_resend_simulator
 from hygate_app.integrations.stripe_gateway import StripeGateway
+from hygate_app.integrations.ttlock import TTLockClient
 from hygate_app.models import Integration, IntegrationHealth
 from hygate_app.services import connection_check
 from tests.support.live_server import LiveServer
+from tests.support.ttlock import TTLOCK_ACCOUNT
 
 
 @pytest.fixture(scope="module")
@@ -23,18 +25,26 @@ def resend_sim():
     server.stop()
 
 
-def clients(stripe_sim, shelly_sim, resend_sim, *, stripe_key="sk_test_unit", shelly_key="unit-key",
-            resend_key="re_unit_key") -> connection_check.Clients:
+@pytest.fixture
+def sims(stripe_sim, shelly_sim, resend_sim, ttlock_sim):
+    return stripe_sim, shelly_sim, resend_sim, ttlock_sim
+
+
+def clients(sims, *, stripe_key="sk_test_unit", shelly_key="unit-key", resend_key="re_unit_key",
+            ttlock_secret=TTLOCK_ACCOUNT["client_secret"]) -> connection_check.Clients:
+    stripe_sim, shelly_sim, resend_sim, ttlock_sim = sims
     return connection_check.Clients(
         stripe=lambda: StripeGateway(stripe_key, api_base=stripe_sim.url, timeout=5),
         shelly=lambda: ShellyClient(shelly_sim.url, shelly_key, min_interval=0),
         resend=lambda: ResendClient(resend_sim.url, resend_key, "Hygate <h@example.com>", retries=0),
+        ttlock=lambda: TTLockClient(ttlock_sim.url, TTLOCK_ACCOUNT["client_id"], ttlock_secret,
+                                    TTLOCK_ACCOUNT["username"], password=TTLOCK_ACCOUNT["password"], min_interval=0),
     )
 
 
-@pytest.mark.parametrize("integration", [Integration.stripe, Integration.shelly, Integration.resend])
-def test_the_right_key_passes_and_is_recorded_as_healthy(db, stripe_sim, shelly_sim, resend_sim, integration):
-    result = connection_check.check(db, integration, clients(stripe_sim, shelly_sim, resend_sim))
+@pytest.mark.parametrize("integration", list(Integration))
+def test_the_right_key_passes_and_is_recorded_as_healthy(db, sims, integration):
+    result = connection_check.check(db, integration, clients(sims))
     assert result.ok is True, result.message
     health = db.get(IntegrationHealth, integration)
     assert (health.ok, health.consecutive_failures, health.last_error) == (True, 0, None)
@@ -44,12 +54,12 @@ def test_the_right_key_passes_and_is_recorded_as_healthy(db, stripe_sim, shelly_
 @pytest.mark.parametrize(("integration", "said"), [
     (Integration.stripe, "Invalid API Key"),
     (Integration.shelly, "refused the auth key"),
+    (Integration.ttlock, "errcode 10001"),
     (Integration.resend, "invalid_api_key"),
 ])
-def test_a_wrong_key_fails_with_the_services_message_recorded(db, stripe_sim, shelly_sim, resend_sim, integration,
-                                                              said):
-    wrong = clients(stripe_sim, shelly_sim, resend_sim, stripe_key="sk_test_wrong_key_0000",
-                    shelly_key="wrong-key", resend_key="re_wrong_key")
+def test_a_wrong_key_fails_with_the_services_message_recorded(db, sims, integration, said):
+    wrong = clients(sims, stripe_key="sk_test_wrong_key_0000", shelly_key="wrong-key", resend_key="re_wrong_key",
+                    ttlock_secret="wrong-secret")
     for _ in range(2):
         result = connection_check.check(db, integration, wrong)
         assert result.ok is False and said in result.message
@@ -59,28 +69,24 @@ def test_a_wrong_key_fails_with_the_services_message_recorded(db, stripe_sim, sh
     assert "wrong_key_0000" not in health.last_error  # Stripe masks the key it refuses
 
 
-def test_a_success_after_failures_clears_the_error(db, stripe_sim, shelly_sim, resend_sim):
-    connection_check.check(db, Integration.shelly, clients(stripe_sim, shelly_sim, resend_sim, shelly_key="nope"))
-    connection_check.check(db, Integration.shelly, clients(stripe_sim, shelly_sim, resend_sim))
+def test_a_success_after_failures_clears_the_error(db, sims):
+    connection_check.check(db, Integration.shelly, clients(sims, shelly_key="nope"))
+    connection_check.check(db, Integration.shelly, clients(sims))
     health = db.get(IntegrationHealth, Integration.shelly)
     assert (health.ok, health.consecutive_failures, health.last_error) == (True, 0, None)
 
 
-def test_an_unreachable_service_is_a_failure_not_a_crash(db, stripe_sim, shelly_sim, resend_sim):
+def test_an_unreachable_service_is_a_failure_not_a_crash(db):
     unreachable = connection_check.Clients(
         stripe=lambda: StripeGateway("sk_test_unit", api_base="http://127.0.0.1:9", timeout=1),
         shelly=lambda: ShellyClient("http://127.0.0.1:9", "unit-key", min_interval=0, timeout=1),
         resend=lambda: ResendClient("http://127.0.0.1:9", "re_unit_key", "h@example.com", retries=0, timeout=1),
+        ttlock=lambda: TTLockClient("http://127.0.0.1:9", "id", "secret", "user", password="pw", timeout=1,
+                                    min_interval=0),
     )
-    for integration in (Integration.shelly, Integration.resend):
+    for integration in (Integration.shelly, Integration.ttlock, Integration.resend):
         assert connection_check.check(db, integration, unreachable).ok is False
         assert db.get(IntegrationHealth, integration).ok is False
-
-
-def test_ttlock_says_not_available_and_records_nothing(db, stripe_sim, shelly_sim, resend_sim):
-    result = connection_check.check(db, Integration.ttlock, clients(stripe_sim, shelly_sim, resend_sim))
-    assert (result.ok, result.message) == (None, connection_check.NOT_AVAILABLE)
-    assert db.get(IntegrationHealth, Integration.ttlock) is None
 
 
 def test_a_sending_only_resend_key_is_reported_valid():

@@ -18,7 +18,8 @@ from tests.support.staff import new_staff
 
 ENV = Settings(STRIPE_SECRET_KEY="sk_test_from_environment", STRIPE_WEBHOOK_SECRET="whsec_from_environment",
                SHELLY_AUTH_KEY="shelly-env-key", SHELLY_SERVER_URL="https://shelly-1-eu.shelly.cloud",
-               RESEND_API_KEY="re_env_key", MAIL_FROM="Env <env@example.com>", HYGATE_DEMO="false")
+               RESEND_API_KEY="re_env_key", MAIL_FROM="Env <env@example.com>", TTLOCK_CLIENT_SECRET="",
+               HYGATE_DEMO="false")
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_a_stored_secret_is_encrypted_audited_and_shown_only_masked(db, actor):
 
 def test_without_a_stored_value_the_environment_is_used_and_the_page_says_so(db):
     assert view(db, "resend", "api_key").status == "not set; using the server's environment value"
-    assert view(db, "ttlock", "client_secret").status == "not set"  # no environment value for TTLock
+    assert view(db, "ttlock", "client_secret").status == "not set"  # the environment leaves it empty
     plain = view(db, "shelly", "server_url")
     assert (plain.status, plain.value) == ("not set; using the server's environment value",
                                            "https://shelly-1-eu.shelly.cloud")

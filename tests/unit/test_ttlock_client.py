@@ -36,7 +36,7 @@ from hygate_app.services.credentials import store_credential
 from hygate_app.services.encryption import KeyRing, generate_key
 from hygate_app.services.ttlock_tokens import DatabaseTokenStore
 from tests.support.live_server import LiveServer
-from tests.unit.conftest import TTLOCK_ACCOUNT
+from tests.support.ttlock import TTLOCK_ACCOUNT
 
 FRONT, GYM = 7100001, 7100002  # the simulator's defaults: with a gateway, and without one
 QR_LOCK, FAR_EAST_LOCK = 7100003, 7100004
@@ -541,6 +541,17 @@ def test_unreadable_stored_tokens_cost_only_a_fresh_login(cloud, db):
         client.list_locks()
     assert store.load() is not None
     assert [c["outcome"] for c in calls(cloud, "/oauth2/token")] == ["granted"]
+
+
+def test_tokens_of_another_account_are_not_used(cloud, db):
+    ring = KeyRing.from_strings(generate_key())
+    with client_for(cloud, token_store=DatabaseTokenStore(lambda: nullcontext(db), ring, account="app:old@x")) as c:
+        c.list_locks()
+    switched = DatabaseTokenStore(lambda: nullcontext(db), ring, account="app:new@x")
+    assert switched.load() is None
+    with client_for(cloud, token_store=switched) as client:
+        client.list_locks()
+    assert [c["outcome"] for c in calls(cloud, "/oauth2/token")] == ["granted", "granted"]
 
 
 # --- the page ----------------------------------------------------------------------------------
