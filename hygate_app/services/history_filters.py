@@ -17,13 +17,13 @@ from sqlmodel import Session, select
 
 from hygate_app.models import Device, Door, Location, PaymentStatus
 from hygate_app.services.errors import InvalidInput
+from hygate_app.services.ids import parse_id
 from hygate_app.services.paging import PageRequest
 from hygate_app.services.payment_history import MAX_SEARCH_LENGTH, PaymentFilters
 from hygate_app.services.session_history import SORT_COLUMNS, SessionFilters, SessionKind
 
 PER_PAGE = 25
 # Ids are PostgreSQL integers: a larger number names no row, and sent to the database it would be an error.
-MAX_ID = 2**31 - 1
 PAYMENT_SORTS = ("created", "amount", "status")
 SESSION_SORTS = tuple(SORT_COLUMNS)
 # The parameters each list understands, in the order they are written back into a link.
@@ -106,9 +106,10 @@ def _id(params: Mapping[str, str], key: str) -> int | None:
     value = _text(params, key)
     if not value:
         return None
-    if not value.isdigit() or len(value) > 10 or int(value) > MAX_ID:
+    found = parse_id(value)
+    if found is None:
         raise InvalidInput(f"Unknown {key}: {value[:40]}.")
-    return int(value)
+    return found
 
 
 def _date(params: Mapping[str, str], key: str, what: str) -> date | None:

@@ -39,6 +39,7 @@ from hygate_app.models import Device, Door, Location
 from hygate_app.services import branding as branding_service
 from hygate_app.services.branding import Branding
 from hygate_app.services.errors import Conflict, NotFound
+from hygate_app.services.ids import parse_id
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,6 @@ PAGE_W, PAGE_H = 210.0, 297.0
 FULL = (15.0, 15.0, 180.0, 267.0)
 GRID_MARGIN, GRID_GAP = 10.0, 10.0
 CARDS_PER_PAGE = 4
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def filename(name: str, fallback: str) -> str:
 def _valid_id(value: int) -> bool:
     """Ids come from a URL: one beyond PostgreSQL's integer range is simply not there (rather than a database
     error)."""
-    return 0 < value <= MAX_ID
+    return parse_id(value) is not None
 
 
 def _card(kind: Kind, item: Device | Door, location_name: str, base_url: str) -> Card:

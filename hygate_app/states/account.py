@@ -10,13 +10,9 @@ from hygate_app.db import session_scope
 from hygate_app.models import User
 from hygate_app.services import account, login_sessions, security_settings, two_factor
 from hygate_app.services.authz import Capability
+from hygate_app.services.ids import row_id
 from hygate_app.states.display import when
 from hygate_app.states.staff import StaffState, principal, staff_event
-
-
-def _id(value) -> int:
-    """Ids arrive from the browser as text; anything else is treated as no row."""
-    return int(value) if str(value).isdigit() else 0
 
 
 def _snapshot(who) -> dict:
@@ -126,10 +122,10 @@ class AccountState(StaffState):
 
     @staff_event(Capability.account)
     async def revoke_session(self, session_id: str):
-        await self._run(lambda db, who, actor: account.revoke_session(db, who, actor, _id(session_id)),
+        await self._run(lambda db, who, actor: account.revoke_session(db, who, actor, row_id(session_id)),
                         "That session is signed out.")
 
     @staff_event(Capability.account)
     async def revoke_trusted_device(self, device_id: str):
-        await self._run(lambda db, who, actor: account.revoke_trusted_device(db, who, actor, _id(device_id)),
+        await self._run(lambda db, who, actor: account.revoke_trusted_device(db, who, actor, row_id(device_id)),
                         "That browser will be asked for a code again.")

@@ -7,7 +7,7 @@ import asyncio
 from hygate_app.db import session_scope
 from hygate_app.services import api_keys
 from hygate_app.services.authz import Capability
-from hygate_app.states.account import _id
+from hygate_app.services.ids import row_id
 from hygate_app.states.display import when
 from hygate_app.states.staff import StaffState, staff_event
 
@@ -50,5 +50,5 @@ class ApiKeysState(StaffState):
     @staff_event(Capability.api_keys)
     async def revoke(self, key_id: str):
         self.new_secret, self.new_name = "", ""
-        await self._run(lambda db, who, actor: api_keys.revoke_api_key(db, actor, _id(key_id)),
+        await self._run(lambda db, who, actor: api_keys.revoke_api_key(db, actor, row_id(key_id)),
                         "API key revoked: it stops working at once.")

@@ -12,8 +12,8 @@ from hygate_app.services import audit_log_view
 from hygate_app.services.audit_log_view import AuditRow
 from hygate_app.services.authz import Capability
 from hygate_app.services.errors import DomainError
+from hygate_app.services.ids import row_id
 from hygate_app.services.paging import PageRequest
-from hygate_app.states.account import _id
 from hygate_app.states.display import when
 from hygate_app.states.routing import last_path_segment
 from hygate_app.states.staff import StaffState, staff_event
@@ -120,7 +120,7 @@ class AuditEntryState(StaffState):
     async def load(self):
         self.notice, self.error, self.entry, self.details = "", "", {}, []
         try:
-            found = await asyncio.to_thread(_entry, _id(last_path_segment(self.router.url.path)))
+            found = await asyncio.to_thread(_entry, row_id(last_path_segment(self.router.url.path)))
         except DomainError as exc:
             self.error = str(exc)
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hygate_app.db import session_scope
 from hygate_app.services import locations
+from hygate_app.services.ids import parse_id
 from hygate_app.services.money import decimal_amount
 from hygate_app.services.paging import PageRequest
 
@@ -17,8 +18,7 @@ def location_options() -> list[dict[str, str]]:
 
 def location_filter(value: str) -> int | None:
     """The filter's value: a location id, or empty for every location."""
-    text = str(value or "")
-    return int(text) if text.isdigit() else None
+    return parse_id(value)
 
 
 def page_request(page: int) -> PageRequest:

@@ -15,7 +15,7 @@ from hygate_app.services.authz import Capability
 from hygate_app.services.catalogue_admin import parse_price, parse_whole
 from hygate_app.services.errors import DomainError, NotFound
 from hygate_app.services.guest_updates import RedisGuestUpdates
-from hygate_app.states.account import _id
+from hygate_app.services.ids import row_id
 from hygate_app.states.catalogue_pages import (
     location_filter,
     location_options,
@@ -129,7 +129,7 @@ class DevicesState(StaffState):
     async def import_device(self, form: dict):
         """The form carries the Shelly id in a hidden field; the device is read from the cloud again."""
         shelly_id, name = str(form.get("shelly_id", "")), str(form.get("name", ""))
-        location = _id(form.get("location", ""))
+        location = row_id(form.get("location", ""))
         device = await self._run(lambda db, who, actor: device_sync.import_device(
             db, actor, providers.shelly_client(), shelly_id, location, name), "")
         if device is not None:
@@ -201,7 +201,7 @@ class DeviceDetailState(StaffState):
     @staff_event(Capability.devices)
     async def load(self):
         self.notice, self.error, self.loaded = "", "", False
-        self._device_id = _id(last_path_segment(self.router.url.path))
+        self._device_id = row_id(last_path_segment(self.router.url.path))
         self.locations = await asyncio.to_thread(location_options)
         await self._refresh()
         self.loaded = True
@@ -211,7 +211,7 @@ class DeviceDetailState(StaffState):
         device_id = self._device_id
         await self._run(lambda db, who, actor: catalogue_admin.update_device(
             db, actor, device_id, name=str(form.get("name", "")), mode=str(form.get("mode", "")),
-            location_id=_id(form.get("location", ""))), "Device saved.")
+            location_id=row_id(form.get("location", ""))), "Device saved.")
 
     @staff_event(Capability.devices)
     async def add_plan(self, form: dict):
@@ -222,26 +222,26 @@ class DeviceDetailState(StaffState):
     @staff_event(Capability.devices)
     async def save_plan(self, form: dict):
         """The form carries the plan's id in a hidden field."""
-        plan_id = _id(form.get("id", ""))
+        plan_id = row_id(form.get("id", ""))
         await self._run(lambda db, who, actor: catalogue_admin.update_plan(db, actor, plan_id, **_plan_values(form)),
                         "Plan saved.")
 
     @staff_event(Capability.devices)
     async def delete_plan(self, plan_id: str):
         """The service deletes a plan nobody bought, and deactivates one with payments; its message says which."""
-        removed = await self._run(lambda db, who, actor: catalogue_admin.delete_plan(db, actor, _id(plan_id)), "")
+        removed = await self._run(lambda db, who, actor: catalogue_admin.delete_plan(db, actor, row_id(plan_id)), "")
         if removed is not None:
             self.notice = removed.message
 
     @staff_event(Capability.devices)
     async def move_plan(self, plan_id: str, direction: str):
-        await self._run(lambda db, who, actor: catalogue_admin.move_plan(db, actor, _id(plan_id), str(direction)),
+        await self._run(lambda db, who, actor: catalogue_admin.move_plan(db, actor, row_id(plan_id), str(direction)),
                         "Order saved.")
 
     @staff_event(Capability.devices)
     async def force_end(self, session_id: str):
         """The relay OFF goes through the job queue; the service audits who ended it."""
         ended = await self._run(lambda db, who, actor: catalogue_admin.force_end_session(
-            db, actor, providers.job_queue(), _id(session_id), updates=RedisGuestUpdates(providers.redis())), "")
+            db, actor, providers.job_queue(), row_id(session_id), updates=RedisGuestUpdates(providers.redis())), "")
         if ended is not None:
             self.notice = ended.message

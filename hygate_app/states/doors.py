@@ -12,7 +12,7 @@ from hygate_app.services import catalogue_admin
 from hygate_app.services.authz import Capability
 from hygate_app.services.catalogue_admin import parse_price, parse_whole
 from hygate_app.services.errors import NotFound
-from hygate_app.states.account import _id
+from hygate_app.services.ids import row_id
 from hygate_app.states.catalogue_pages import (
     location_filter,
     location_options,
@@ -114,7 +114,7 @@ class DoorDetailState(StaffState):
     @staff_event(Capability.doors)
     async def load(self):
         self.notice, self.error, self.loaded = "", "", False
-        self._door_id = _id(last_path_segment(self.router.url.path))
+        self._door_id = row_id(last_path_segment(self.router.url.path))
         self.locations = await asyncio.to_thread(location_options)
         await self._refresh()
         self.loaded = True
@@ -127,7 +127,7 @@ class DoorDetailState(StaffState):
 
         def update(db, who, actor):
             return catalogue_admin.update_door(
-                db, actor, door_id, name=str(form.get("name", "")), location_id=_id(form.get("location", "")),
+                db, actor, door_id, name=str(form.get("name", "")), location_id=row_id(form.get("location", "")),
                 mode=str(form.get("mode", "")), price_minor=parse_price(str(form.get("price", "")), currency),
                 currency=currency, access_minutes=parse_whole(form.get("minutes", ""), "The access time"))
 

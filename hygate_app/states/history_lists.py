@@ -9,11 +9,6 @@ from hygate_app.services import history_filters as hf
 from hygate_app.services.paging import Page, PageRequest
 
 
-def record_id(text: str) -> int:
-    """An id from the address; anything that is not a plausible id finds nothing."""
-    return int(text) if text.isdigit() and len(text) <= 10 and int(text) <= hf.MAX_ID else 0
-
-
 def address_params(given: Mapping[str, str], allowed: tuple[str, ...]) -> dict[str, str]:
     return {key: str(given[key])[:200] for key in allowed if given.get(key)}
 

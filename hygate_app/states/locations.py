@@ -8,7 +8,7 @@ import asyncio
 from hygate_app.db import session_scope
 from hygate_app.services import locations
 from hygate_app.services.authz import Capability, allows
-from hygate_app.states.account import _id
+from hygate_app.services.ids import row_id
 from hygate_app.states.staff import StaffState, principal, staff_event
 
 # Fixed for the life of the process: rendered into the page, not kept in each browser's state.
@@ -39,7 +39,7 @@ class LocationsState(StaffState):
     async def rename(self, form: dict):
         """The form carries the location's id in a hidden field."""
         location_id, name = str(form.get("id", "")), str(form.get("name", ""))
-        await self._run(lambda db, who, actor: locations.rename_location(db, actor, _id(location_id), name),
+        await self._run(lambda db, who, actor: locations.rename_location(db, actor, row_id(location_id), name),
                         "Location renamed.")
 
 
@@ -52,10 +52,10 @@ class LocationAdminState(LocationsState):
     @staff_event(Capability.locations_manage)
     async def set_timezone(self, form: dict):
         location_id, zone = str(form.get("id", "")), str(form.get("timezone", ""))
-        await self._run(lambda db, who, actor: locations.set_location_timezone(db, actor, _id(location_id), zone),
+        await self._run(lambda db, who, actor: locations.set_location_timezone(db, actor, row_id(location_id), zone),
                         "Time zone changed.")
 
     @staff_event(Capability.locations_manage)
     async def delete(self, location_id: str):
-        await self._run(lambda db, who, actor: locations.delete_location(db, actor, _id(location_id)),
+        await self._run(lambda db, who, actor: locations.delete_location(db, actor, row_id(location_id)),
                         "Location deleted.")

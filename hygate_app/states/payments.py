@@ -15,6 +15,7 @@ from hygate_app.services import history_filters as hf
 from hygate_app.services import payment_history
 from hygate_app.services.authz import Capability
 from hygate_app.services.errors import InvalidInput, NotFound
+from hygate_app.services.ids import row_id
 from hygate_app.states.display import amount, when
 from hygate_app.states.history_lists import (
     address_params,
@@ -22,7 +23,6 @@ from hygate_app.states.history_lists import (
     pager,
     place_params,
     place_value,
-    record_id,
     sort_links,
 )
 from hygate_app.states.routing import last_path_segment
@@ -141,7 +141,7 @@ class PaymentDetailState(StaffState):
     bought: bool = False
 
     async def _refresh(self) -> None:
-        detail = await asyncio.to_thread(_detail, record_id(last_path_segment(self.router.url.path)))
+        detail = await asyncio.to_thread(_detail, row_id(last_path_segment(self.router.url.path)))
         self.found, self.loaded = detail is not None, True
         self.payment, self.refunds, self.access = (detail["payment"], detail["refunds"], detail["access"]) \
             if detail else ({}, [], {})

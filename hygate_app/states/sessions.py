@@ -15,6 +15,7 @@ from hygate_app.services import history_filters as hf
 from hygate_app.services.authz import Capability
 from hygate_app.services.errors import InvalidInput, NotFound
 from hygate_app.services.guest_updates import RedisGuestUpdates
+from hygate_app.services.ids import row_id
 from hygate_app.states.display import amount, when
 from hygate_app.states.history_lists import (
     address_params,
@@ -22,7 +23,6 @@ from hygate_app.states.history_lists import (
     pager,
     place_params,
     place_value,
-    record_id,
     sort_links,
 )
 from hygate_app.states.staff import StaffState, staff_event
@@ -156,7 +156,7 @@ class SessionDetailState(StaffState):
     def _target(self) -> tuple[str, int]:
         parts = self.router.url.path.rstrip("/").split("/")
         kind = parts[-2] if len(parts) >= 2 and parts[-2] in ("device", "door") else "device"
-        return kind, record_id(parts[-1] if parts else "")
+        return kind, row_id(parts[-1] if parts else "")
 
     async def _refresh(self) -> None:
         kind, target_id = self._target()

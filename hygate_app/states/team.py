@@ -14,8 +14,8 @@ from hygate_app.models import Role
 from hygate_app.services import audit, security_settings, team
 from hygate_app.services.authz import Capability
 from hygate_app.services.errors import DomainError
+from hygate_app.services.ids import row_id
 from hygate_app.services.sign_in import Refused
-from hygate_app.states.account import _id
 from hygate_app.states.display import when
 from hygate_app.states.routing import last_path_segment
 from hygate_app.states.staff import StaffState, staff_event
@@ -75,27 +75,27 @@ class TeamState(StaffState):
         if new_role is None:
             self.error = "Unknown role."
             return
-        await self._run(lambda db, who, actor: team.change_role(db, who, actor, _id(user_id), new_role),
+        await self._run(lambda db, who, actor: team.change_role(db, who, actor, row_id(user_id), new_role),
                         "Role changed; their sessions were signed out.")
 
     @staff_event(Capability.team)
     async def deactivate(self, user_id: str):
-        await self._run(lambda db, who, actor: team.set_active(db, who, actor, _id(user_id), False),
+        await self._run(lambda db, who, actor: team.set_active(db, who, actor, row_id(user_id), False),
                         "Deactivated: they are signed out and cannot sign in.")
 
     @staff_event(Capability.team)
     async def reactivate(self, user_id: str):
-        await self._run(lambda db, who, actor: team.set_active(db, who, actor, _id(user_id), True),
+        await self._run(lambda db, who, actor: team.set_active(db, who, actor, row_id(user_id), True),
                         "Reactivated.")
 
     @staff_event(Capability.team)
     async def end_sessions(self, user_id: str):
-        await self._run(lambda db, who, actor: team.end_sessions(db, actor, _id(user_id)),
+        await self._run(lambda db, who, actor: team.end_sessions(db, actor, row_id(user_id)),
                         "Their sessions were signed out.")
 
     @staff_event(Capability.team)
     async def revoke_invitation(self, invitation_id: str):
-        await self._run(lambda db, who, actor: team.revoke_invitation(db, actor, _id(invitation_id)),
+        await self._run(lambda db, who, actor: team.revoke_invitation(db, actor, row_id(invitation_id)),
                         "Invitation withdrawn.")
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from hygate_app.services.history_filters import PAYMENT_PARAMS, PAYMENT_SORTS
+from hygate_app.services.ids import row_id
 from hygate_app.services.paging import Page, PageRequest
-from hygate_app.states.history_lists import address_params, pager, place_params, place_value, record_id, sort_links
+from hygate_app.states.history_lists import address_params, pager, place_params, place_value, sort_links
 
 PATH = "/admin/payments"
 
@@ -63,7 +64,8 @@ def test_address_params_keep_known_non_empty_values_cut_short():
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("42", 42), ("2147483647", 2147483647), ("2147483648", 0), ("abc", 0), ("", 0), ("-1", 0), ("9" * 30, 0),
+    ("42", 42), (" 7 ", 7), ("2147483647", 2147483647), ("2147483648", 0), ("abc", 0), ("", 0), ("-1", 0),
+    ("0", 0), ("9" * 30, 0), ("²", 0), ("٣", 0), (None, 0),
 ])
-def test_record_ids_from_the_address(text, expected):
-    assert record_id(text) == expected
+def test_ids_from_the_browser_or_the_address(text, expected):
+    assert row_id(text) == expected
