@@ -1,4 +1,4 @@
-"""Pieces of the Payments and Sessions lists: filter controls, sortable column headers and the pager.
+"""Pieces of the Payments and Sessions lists: filter controls, sortable column headers, the pager and the table.
 
 Every link here comes from the server (states/history_lists.py), built from the address, so a click is an
 ordinary navigation that reloads the list through the page's `load`.
@@ -63,6 +63,25 @@ def pager(state) -> rx.Component:
         step("← Previous", state.prev_href, "prev-page"),
         step("Next →", state.next_href, "next-page"),
         spacing="4", align="center", width="100%",
+    )
+
+
+def paged_table(state, headers: list[rx.Component], row, empty: str, *, table_id: str,
+                empty_id: str) -> rx.Component:
+    """The list with its pager; when nothing matches, the empty state (and the pager, to step back)."""
+    return rx.cond(
+        state.rows.length() > 0,
+        rx.vstack(
+            rx.box(rx.table.root(rx.table.header(rx.table.row(*headers)), rx.table.body(rx.foreach(state.rows, row)),
+                                 size="1", width="100%"), overflow_x="auto", width="100%", id=table_id),
+            pager(state),
+            spacing="3", width="100%",
+        ),
+        rx.vstack(
+            rx.text(empty, size="2", color="var(--gray-11)", class_name="empty-state", id=empty_id),
+            pager(state),
+            width="100%",
+        ),
     )
 
 

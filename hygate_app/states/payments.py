@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import asyncio
 
-import reflex as rx
-
 from hygate_app.db import session_scope
 from hygate_app.services import history_filters as hf
 from hygate_app.services import payment_history
 from hygate_app.services.authz import Capability
-from hygate_app.services.errors import InvalidInput, NotFound
+from hygate_app.services.errors import NotFound
 from hygate_app.services.ids import row_id
 from hygate_app.states.display import amount, when
-from hygate_app.states.history_lists import (
-    address_params,
-    choice_options,
-    pager,
-    place_params,
-    place_value,
-    sort_links,
-)
+from hygate_app.states.history_lists import AddressListMixin, ListSpec, place_params
 from hygate_app.states.routing import last_path_segment
 from hygate_app.states.staff import StaffState, staff_event
 
@@ -40,52 +31,20 @@ def _payment_row(r: payment_history.PaymentRow) -> dict[str, str]:
             "status": r.status.value}
 
 
-def _list(params: dict[str, str]) -> dict:
-    request = hf.page_request(params, hf.PAYMENT_SORTS)
-    result = {"error": "", "rows": [], "total": 0, "first": 0, "last": 0, "prev_href": "", "next_href": "",
-              "sort": request.sort, "descending": request.descending,
-              "sort_hrefs": sort_links(LIST_PATH, params, hf.PAYMENT_PARAMS, hf.PAYMENT_SORTS, request)}
-    with session_scope() as db:
-        result.update(choice_options(hf.place_choices(db)))
-        try:
-            page = payment_history.list_payments(db, hf.payment_filters(params), request)
-        except InvalidInput as exc:
-            result["error"] = str(exc)
-            return result
-    result.update(pager(LIST_PATH, params, hf.PAYMENT_PARAMS, page), rows=[_payment_row(r) for r in page.rows])
-    return result
+PAYMENTS_LIST = ListSpec(
+    LIST_PATH, hf.PAYMENT_PARAMS, hf.PAYMENT_SORTS,
+    lambda db, params, request: payment_history.list_payments(db, hf.payment_filters(params), request), _payment_row)
 
 
-class PaymentsState(StaffState):
-    rows: list[dict[str, str]] = []
-    total: int = 0
-    first: int = 0
-    last: int = 0
-    prev_href: str = ""
-    next_href: str = ""
-    sort: str = "created"
-    descending: bool = True
-    sort_hrefs: dict[str, str] = {}
-    # The filters shown in the form, as in the address. `form_key` is the address the list shows: the form is
-    # rebuilt when it changes, and the page carries it (data-address) so a test knows the list is loaded.
-    query: dict[str, str] = {}
-    place: str = ""
-    form_key: str = ""
+class PaymentsState(AddressListMixin, StaffState):
     export_href: str = EXPORT_PATH
-    locations: list[dict[str, str]] = []
-    places: list[dict[str, str]] = []
 
-    def _params(self) -> dict[str, str]:
-        return address_params(self.router.url.query_parameters, hf.PAYMENT_PARAMS)
+    def _spec(self) -> ListSpec:
+        return PAYMENTS_LIST
 
     async def _refresh(self) -> None:
-        params = self._params()
-        for key, value in (await asyncio.to_thread(_list, params)).items():
-            setattr(self, key, value)
-        self.query = {key: params.get(key, "") for key in hf.PAYMENT_PARAMS}
-        self.place = place_value(params)
-        self.export_href = hf.link(EXPORT_PATH, params, hf.PAYMENT_PARAMS, sort="", order="", page="")
-        self.form_key = hf.link(LIST_PATH, params, hf.PAYMENT_PARAMS)
+        await super()._refresh()
+        self.export_href = hf.link(EXPORT_PATH, self._params(), hf.PAYMENT_PARAMS, sort="", order="", page="")
 
     @staff_event(Capability.payments)
     async def load(self):
@@ -97,9 +56,7 @@ class PaymentsState(StaffState):
         """The filter form: its values become the address (sort kept, back to the first page)."""
         wanted = {key: str(form.get(key, "") or "").strip()[:200] for key in ("from", "to", "status", "location", "q")}
         wanted.update(place_params(str(form.get("place", ""))))
-        current = self._params()
-        wanted.update(sort=current.get("sort", ""), order=current.get("order", ""))
-        return rx.redirect(hf.link(LIST_PATH, wanted, hf.PAYMENT_PARAMS))
+        return self._apply(wanted)
 
 
 def _detail(payment_id: int) -> dict | None:

@@ -5,26 +5,17 @@ from __future__ import annotations
 
 import asyncio
 
-import reflex as rx
-
 from hygate_app import providers
 from hygate_app.db import session_scope
 from hygate_app.models import DeviceSessionStatus, DoorAccessStatus
 from hygate_app.services import catalogue_admin, session_history
 from hygate_app.services import history_filters as hf
 from hygate_app.services.authz import Capability
-from hygate_app.services.errors import InvalidInput, NotFound
+from hygate_app.services.errors import NotFound
 from hygate_app.services.guest_updates import RedisGuestUpdates
 from hygate_app.services.ids import row_id
 from hygate_app.states.display import amount, when
-from hygate_app.states.history_lists import (
-    address_params,
-    choice_options,
-    pager,
-    place_params,
-    place_value,
-    sort_links,
-)
+from hygate_app.states.history_lists import AddressListMixin, ListSpec, place_params
 from hygate_app.states.staff import StaffState, staff_event
 
 LIST_PATH = "/admin/sessions"
@@ -41,50 +32,14 @@ def _session_row(r: session_history.SessionRow) -> dict[str, str]:
             "amount": amount(r.amount_minor, r.currency)}
 
 
-def _list(params: dict[str, str]) -> dict:
-    request = hf.page_request(params, hf.SESSION_SORTS)
-    result = {"error": "", "rows": [], "total": 0, "first": 0, "last": 0, "prev_href": "", "next_href": "",
-              "sort": request.sort, "descending": request.descending,
-              "sort_hrefs": sort_links(LIST_PATH, params, hf.SESSION_PARAMS, hf.SESSION_SORTS, request)}
-    with session_scope() as db:
-        result.update(choice_options(hf.place_choices(db)))
-        try:
-            page = session_history.list_sessions(db, hf.session_filters(params), request)
-        except InvalidInput as exc:
-            result["error"] = str(exc)
-            return result
-    result.update(pager(LIST_PATH, params, hf.SESSION_PARAMS, page), rows=[_session_row(r) for r in page.rows])
-    return result
+SESSIONS_LIST = ListSpec(
+    LIST_PATH, hf.SESSION_PARAMS, hf.SESSION_SORTS,
+    lambda db, params, request: session_history.list_sessions(db, hf.session_filters(params), request), _session_row)
 
 
-class SessionsState(StaffState):
-    rows: list[dict[str, str]] = []
-    total: int = 0
-    first: int = 0
-    last: int = 0
-    prev_href: str = ""
-    next_href: str = ""
-    sort: str = "starts"
-    descending: bool = True
-    sort_hrefs: dict[str, str] = {}
-    # The filters shown in the form, as in the address. `form_key` is the address the list shows: the form is
-    # rebuilt when it changes, and the page carries it (data-address) so a test knows the list is loaded.
-    query: dict[str, str] = {}
-    place: str = ""
-    form_key: str = ""
-    locations: list[dict[str, str]] = []
-    places: list[dict[str, str]] = []
-
-    def _params(self) -> dict[str, str]:
-        return address_params(self.router.url.query_parameters, hf.SESSION_PARAMS)
-
-    async def _refresh(self) -> None:
-        params = self._params()
-        for key, value in (await asyncio.to_thread(_list, params)).items():
-            setattr(self, key, value)
-        self.query = {key: params.get(key, "") for key in hf.SESSION_PARAMS}
-        self.place = place_value(params)
-        self.form_key = hf.link(LIST_PATH, params, hf.SESSION_PARAMS)
+class SessionsState(AddressListMixin, StaffState):
+    def _spec(self) -> ListSpec:
+        return SESSIONS_LIST
 
     @staff_event(Capability.sessions)
     async def load(self):
@@ -98,9 +53,7 @@ class SessionsState(StaffState):
                   for key in ("kind", "status", "location", "from", "to")}
         wanted["active"] = "1" if form.get("active") in ("on", "1", True) else ""
         wanted.update(place_params(str(form.get("place", ""))))
-        current = self._params()
-        wanted.update(sort=current.get("sort", ""), order=current.get("order", ""))
-        return rx.redirect(hf.link(LIST_PATH, wanted, hf.SESSION_PARAMS))
+        return self._apply(wanted)
 
 
 def _timeline(events: tuple[session_history.TimelineEvent, ...]) -> list[dict[str, str]]:

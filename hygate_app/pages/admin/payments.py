@@ -7,7 +7,7 @@ from hygate_app.components.history_list import (
     facts,
     filter_buttons,
     filter_field,
-    pager,
+    paged_table,
     select,
     sort_header,
     text_input,
@@ -57,26 +57,11 @@ def _row(r: rx.Var[dict[str, str]]) -> rx.Component:
 
 
 def _list() -> rx.Component:
-    return rx.cond(
-        S.rows.length() > 0,
-        rx.vstack(
-            rx.box(rx.table.root(
-                rx.table.header(rx.table.row(
-                    sort_header("Date", "created", S), rx.table.column_header_cell("Item"),
-                    rx.table.column_header_cell("Location"), rx.table.column_header_cell("Customer"),
-                    sort_header("Amount", "amount", S), sort_header("Status", "status", S))),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                size="1", width="100%"), overflow_x="auto", width="100%", id="payments-table"),
-            pager(S),
-            spacing="3", width="100%",
-        ),
-        rx.vstack(
-            rx.text("No payments match these filters.", size="2", color="var(--gray-11)", class_name="empty-state",
-                    id="no-payments"),
-            pager(S),
-            width="100%",
-        ),
-    )
+    headers = [sort_header("Date", "created", S), rx.table.column_header_cell("Item"),
+               rx.table.column_header_cell("Location"), rx.table.column_header_cell("Customer"),
+               sort_header("Amount", "amount", S), sort_header("Status", "status", S)]
+    return paged_table(S, headers, _row, "No payments match these filters.", table_id="payments-table",
+                       empty_id="no-payments")
 
 
 def payments_page() -> rx.Component:

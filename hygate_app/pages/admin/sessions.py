@@ -8,7 +8,7 @@ from hygate_app.components.history_list import (
     facts,
     filter_buttons,
     filter_field,
-    pager,
+    paged_table,
     select,
     sort_header,
     text_input,
@@ -61,27 +61,12 @@ def _row(r: rx.Var[dict[str, str]]) -> rx.Component:
 
 
 def _list() -> rx.Component:
-    return rx.cond(
-        S.rows.length() > 0,
-        rx.vstack(
-            rx.box(rx.table.root(
-                rx.table.header(rx.table.row(
-                    rx.table.column_header_cell("Kind"), rx.table.column_header_cell("Door or device"),
-                    rx.table.column_header_cell("Location"), sort_header("Status", "status", S),
-                    sort_header("Starts", "starts", S), sort_header("Ends", "ends", S), sort_header("Paid", "paid", S),
-                    sort_header("Amount", "amount", S))),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                size="1", width="100%"), overflow_x="auto", width="100%", id="sessions-table"),
-            pager(S),
-            spacing="3", width="100%",
-        ),
-        rx.vstack(
-            rx.text("No sessions or door accesses match these filters.", size="2", color="var(--gray-11)",
-                    class_name="empty-state", id="no-sessions"),
-            pager(S),
-            width="100%",
-        ),
-    )
+    headers = [rx.table.column_header_cell("Kind"), rx.table.column_header_cell("Door or device"),
+               rx.table.column_header_cell("Location"), sort_header("Status", "status", S),
+               sort_header("Starts", "starts", S), sort_header("Ends", "ends", S), sort_header("Paid", "paid", S),
+               sort_header("Amount", "amount", S)]
+    return paged_table(S, headers, _row, "No sessions or door accesses match these filters.",
+                       table_id="sessions-table", empty_id="no-sessions")
 
 
 def sessions_page() -> rx.Component:
