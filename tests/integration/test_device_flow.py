@@ -10,26 +10,10 @@ from sqlmodel import select
 
 from hygate_app.config import get_settings
 from hygate_app.integrations.simulators.stripe_sim import sign_stripe_payload
-from hygate_app.integrations.stripe_gateway import StripeGateway
-from hygate_app.models import DeviceSession, DeviceSessionStatus, Payment, PaymentStatus, WebhookEvent
-from hygate_app.services import checkout
-from tests.support.catalogue import first_plan, new_device, relay_commands, relay_state
+from hygate_app.models import DeviceSession, DeviceSessionStatus, PaymentStatus, WebhookEvent
+from tests.support.catalogue import new_device, relay_commands, relay_state
+from tests.support.purchases import pay_for, session_of
 from tests.support.stack import wait_for
-
-
-def pay_for(stack, pg, device) -> Payment:
-    """Start a checkout as the guest page does, then press Pay on the simulated Stripe."""
-    gateway = StripeGateway(get_settings().stripe_secret_key, api_base=stack.stripe)
-    started = checkout.start_device_checkout(pg, gateway, device_uid=device.uid, plan_id=first_plan(pg, device).id,
-                                             email="guest@example.com", base_url=stack.url)
-    payment = pg.exec(select(Payment).where(Payment.guest_token == started.guest_token)).one()
-    httpx.post(f"{stack.stripe}/_sim/checkout/{payment.stripe_checkout_session_id}/pay", timeout=10).raise_for_status()
-    return payment
-
-
-def session_of(pg, payment: Payment) -> DeviceSession | None:
-    pg.expire_all()
-    return pg.exec(select(DeviceSession).where(DeviceSession.payment_id == payment.id)).first()
 
 
 def test_paid_checkout_switches_the_relay_on_and_off_at_the_end(stack, pg):
