@@ -42,6 +42,7 @@ from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
 
 app = rx.App(
+    stylesheets=["/staff.css"],
     api_transformer=[build_api(get_settings()), security_headers],
     head_components=[
         rx.el.meta(name="theme-color", content="#0b6bcb"),

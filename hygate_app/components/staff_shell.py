@@ -151,6 +151,19 @@ def _header(crumbs: tuple[tuple[str, str], ...], title: rx.Var[str] | str) -> rx
     )
 
 
+def _toast() -> rx.Component:
+    """The result of the last change, bottom right for a few seconds (assets/staff.css); announced politely."""
+    return rx.cond(StaffState.toast_text != "", rx.box(
+        rx.callout(StaffState.toast_text, icon=rx.cond(StaffState.toast_kind == "error", "circle-alert",
+                                                        "circle-check"),
+                   color_scheme=rx.cond(StaffState.toast_kind == "error", "red", "green"), variant="surface",
+                   size="1", box_shadow="var(--shadow-4)"),
+        key=StaffState.toast_seq.to_string(), class_name="hygate-toast", role="status", aria_live="polite",
+        data_type=StaffState.toast_kind, position="fixed", bottom="16px", right="16px", z_index="50",
+        max_width="min(420px, calc(100vw - 32px))",
+    ))
+
+
 def staff_shell(*children: rx.Component, title: rx.Var[str] | str, access_denied: rx.Var[str] | str = "",
                 crumbs: tuple[tuple[str, str], ...] = (), wide: bool = False) -> rx.Component:
     return rx.hstack(
@@ -168,6 +181,7 @@ def staff_shell(*children: rx.Component, title: rx.Var[str] | str, access_denied
             ),
             flex="1", min_width="0",
         ),
+        _toast(),
         spacing="0", align="start", min_height="100vh", width="100%", background="var(--gray-2)",
     )
 

@@ -61,6 +61,7 @@ def test_admin_creates_renames_and_deletes_a_location(stack, pg, phone):
     phone.locator("#new-location-timezone").select_option("Europe/Paris")
     phone.locator("#create-location").click()
     phone.locator("#notice", has_text="Location created.").wait_for()
+    phone.locator(".hygate-toast[data-type='success']", has_text="Location created.").wait_for()  # also a toast
     row = phone.locator(".location-row").filter(has=phone.locator(f"input[value='{name}']"))
     row.wait_for()
     assert pg.exec(select(Location).where(Location.name == name)).one().timezone == "Europe/Paris"
@@ -69,6 +70,7 @@ def test_admin_creates_renames_and_deletes_a_location(stack, pg, phone):
     phone.locator("#new-location-name").fill(name.upper())
     phone.locator("#create-location").click()
     phone.locator("#error").wait_for()  # names are unique whatever their case
+    phone.locator(".hygate-toast[data-type='error']").wait_for()
 
     renamed = name + " North"
     row.get_by_label("Name").fill(renamed)

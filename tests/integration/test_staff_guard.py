@@ -75,8 +75,8 @@ def all_states(cls=State):
 
 
 def describe(events) -> list[tuple]:
-    """An event spec as what the browser would do: which action, with which arguments."""
-    return [tuple((k._js_expr, v._js_expr) for k, v in e.args) for e in events]
+    """An event spec as what the browser would do: which action, with which arguments (None: nothing)."""
+    return [tuple((k._js_expr, v._js_expr) for k, v in e.args) for e in events if e is not None]
 
 
 def own_handlers(cls):
@@ -116,14 +116,16 @@ def make_session(pg, role: Role) -> str:
     return token
 
 
-def call(cls, handler, session_token: str | None):
-    """Call the handler as the websocket would, with dummy arguments of the right kind."""
+def call(cls, handler, session_token: str | None, args: list | None = None):
+    """Call the handler as the websocket would, with dummy arguments of the right kind; the events it gave and
+    the state it left."""
     root = State(_reflex_internal_init=True)
     cookie = f"{auth_cookies.session_cookie()}={session_token}" if session_token else ""
     root.router = RouterData.from_router_data({"headers": {"cookie": cookie, "user-agent": "pytest"}, "ip": "1.2.3.4"})
     state = root.get_substate(cls.get_full_name().split("."))
-    args = [{} if p.annotation in (dict, "dict") else "1"
-            for p in list(inspect.signature(handler.fn).parameters.values())[1:]]
+    if args is None:
+        args = [{} if p.annotation in (dict, "dict") else "1"
+                for p in list(inspect.signature(handler.fn).parameters.values())[1:]]
 
     async def run():
         result = handler.fn(state, *args)
@@ -133,7 +135,7 @@ def call(cls, handler, session_token: str | None):
 
     # A thread of its own: Playwright's sync API may leave an event loop running in this one.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, run()).result()
+        return pool.submit(asyncio.run, run()).result(), state
 
 
 @pytest.mark.parametrize(("cls", "name", "handler"), STAFF_HANDLERS,
@@ -141,14 +143,29 @@ def call(cls, handler, session_token: str | None):
 def test_anonymous_caller_is_sent_to_sign_in(cls, name, handler):
     sent_to_sign_in = describe([refusal(authz.NotSignedIn())])
     assert ("path", '"/login"') in sent_to_sign_in[0]
-    assert describe(call(cls, handler, None)) == sent_to_sign_in
-    assert describe(call(cls, handler, "forged-session-id")) == sent_to_sign_in
+    assert describe(call(cls, handler, None)[0]) == sent_to_sign_in
+    assert describe(call(cls, handler, "forged-session-id")[0]) == sent_to_sign_in
 
 
 @pytest.mark.parametrize(("cls", "name", "handler"),
                          [h for h in STAFF_HANDLERS if getattr(h[2].fn, GUARD_MARK, None) not in authz.OPERATOR],
                          ids=lambda v: getattr(v, "__name__", "") if isinstance(v, type) else str(v)[:30])
 def test_operator_is_refused_where_the_role_table_says_so(pg, cls, name, handler):
+    """Nothing runs: the page shows why instead of its content, and a toast says it too."""
     token = make_session(pg, Role.operator)
-    refused = describe([refusal(authz.PermissionDenied("Your role does not allow this."))])
-    assert describe(call(cls, handler, token)) == refused
+    events, state = call(cls, handler, token)
+    assert describe(events) == []
+    assert state.access_denied == "Your role does not allow this."
+    assert (state.toast_kind, state.toast_text) == ("error", "Your role does not allow this.")
+
+
+def test_the_outcome_of_a_change_is_also_a_toast(pg):
+    """Success and failure of `_run` are shown as a toast, each restarting its timer (the page keeps its
+    callout too)."""
+    token = make_session(pg, Role.admin)
+    handler = LocationAdminState.event_handlers["create"]
+    form = {"name": f"Toast {uuid.uuid4().hex[:6]}", "timezone": "UTC"}
+    _, made = call(LocationAdminState, handler, token, [form])
+    assert (made.toast_kind, made.toast_text, made.toast_seq) == ("success", "Location created.", 1)
+    _, refused = call(LocationAdminState, handler, token, [form])  # the name is taken now
+    assert refused.toast_kind == "error" and refused.toast_text == refused.error != ""

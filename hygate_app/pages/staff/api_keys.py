@@ -16,7 +16,7 @@ def _new_secret() -> rx.Component:
             rx.hstack(
                 rx.code(S.new_secret, id="new-secret", word_break="break-all"),
                 rx.button(rx.icon("copy", size=14), "Copy", size="1", variant="soft", id="copy-secret",
-                          on_click=[rx.set_clipboard(S.new_secret), rx.toast.success("Copied.")]),
+                          on_click=rx.set_clipboard(S.new_secret)),
                 spacing="2", align="center", wrap="wrap",
             ),
             rx.button("I have copied it", size="1", variant="outline", on_click=S.dismiss_secret, id="dismiss-secret"),
