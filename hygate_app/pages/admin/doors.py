@@ -89,7 +89,7 @@ def doors_page() -> rx.Component:
 
 def _fact(label: str, value, **props) -> rx.Component:
     return rx.vstack(rx.text(label, size="1", color="var(--gray-11)"), rx.box(value, **props), spacing="1",
-                     min_width="120px")
+                     min_width="150px")
 
 
 def _facts() -> rx.Component:
@@ -117,7 +117,7 @@ def _lock() -> rx.Component:
                 _fact("Battery", rx.text(lock["battery"], size="2"), id="lock-battery"),
                 _fact("Gateway", rx.badge(lock["gateway"], variant="soft", color_scheme=rx.match(
                     lock["gateway"], ("online", "green"), ("offline", "red"), "gray")), id="lock-gateway"),
-                _fact("Passage mode on the lock", rx.badge(lock["passage"], variant="soft", color_scheme=rx.match(
+                _fact("Lock passage mode", rx.badge(lock["passage"], variant="soft", color_scheme=rx.match(
                     lock["passage"], ("on", "blue"), "gray")), id="lock-passage"),
                 _fact("Last synced", rx.text(lock["synced"], size="2"), id="lock-synced"),
                 gap="4", wrap="wrap"),
