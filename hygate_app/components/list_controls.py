@@ -39,3 +39,16 @@ def pager(state) -> rx.Component:
                   on_click=state.go((state.page + 1).to_string()), id="page-next"),
         spacing="3", align="center",
     )
+
+
+def sort_header(state, label: str, key: str) -> rx.Component:
+    """A column header that sorts the list on the server by `key`; a second click reverses the order.
+    `state` has sort_key, sort_desc and sort_by(key)."""
+    active = state.sort_key == key
+    return rx.el.button(
+        label, rx.cond(active, rx.cond(state.sort_desc, " ↓", " ↑"), ""),
+        on_click=state.sort_by(key), type="button", id=f"sort-{key}",
+        aria_label=f"Sort by {label.lower()}", data_sorted=rx.cond(active, rx.cond(state.sort_desc, "desc", "asc"), ""),
+        style={"background": "none", "border": "none", "padding": "0", "font": "inherit", "cursor": "pointer",
+               "color": "inherit", "font_weight": rx.cond(active, "700", "inherit")},
+    )

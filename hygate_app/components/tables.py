@@ -7,9 +7,10 @@ from collections.abc import Callable
 import reflex as rx
 
 
-def simple_table(headers: list[str], rows: rx.Var[list], cells: Callable[[rx.Var], list], empty: str,
+def simple_table(headers: list[str | rx.Component], rows: rx.Var[list], cells: Callable[[rx.Var], list], empty: str,
                  **props) -> rx.Component:
-    """`cells(row)` gives one component or text per header for a row."""
+    """`cells(row)` gives one component or text per header for a row; a header is text or a component (a sort
+    button)."""
     return rx.cond(
         rows.length() > 0,
         rx.box(rx.table.root(

@@ -206,6 +206,11 @@ def _minutes(value: int, what: str, low: int = 1, high: int = MAX_MINUTES) -> in
     return value
 
 
+def clean_minutes(value: int, what: str) -> int:
+    """A duration in whole minutes, from one minute to a day."""
+    return _minutes(value, what)
+
+
 def _name(value: str, max_length: int, what: str) -> str:
     name = " ".join((value or "").split())
     if not name or len(name) > max_length:

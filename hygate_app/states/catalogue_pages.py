@@ -21,8 +21,16 @@ def location_filter(value: str) -> int | None:
     return parse_id(value)
 
 
-def page_request(page: int) -> PageRequest:
-    return PageRequest(page=max(1, int(page)), per_page=PER_PAGE, sort="name", descending=False)
+def page_request(page: int, sort: str = "name", descending: bool = False) -> PageRequest:
+    """Unknown sort keys fall back to the name (services/paging.py): the browser cannot sort by anything else."""
+    return PageRequest(page=max(1, int(page)), per_page=PER_PAGE, sort=sort, descending=descending)
+
+
+def next_sort(current: str, descending: bool, wanted: str, allowed: tuple[str, ...]) -> tuple[str, bool]:
+    """A click on a column header: that column ascending, or the other way round on a second click."""
+    if wanted not in allowed:
+        return current, descending
+    return (wanted, not descending) if wanted == current else (wanted, False)
 
 
 def page_number(value) -> int:

@@ -19,6 +19,7 @@ from hygate_app.services.ids import row_id
 from hygate_app.states.catalogue_pages import (
     location_filter,
     location_options,
+    next_sort,
     online_text,
     page_number,
     page_request,
@@ -32,13 +33,16 @@ from hygate_app.states.staff import StaffState, staff_event
 # A background task outlives its tab: a sync still running after this long (a cloud answering at its
 # slowest for hundreds of devices) is stopped, and what it refreshed so far is kept.
 SYNC_TIME_CAP_SECONDS = 600
+SORTS = ("name", "location", "mode", "online")
 
 
-def _device_page(search: str, location: str, page: int) -> dict:
+def _device_page(search: str, location: str, page: int, sort: str, descending: bool) -> dict:
     with session_scope() as db:
-        found = catalogue_admin.list_devices(db, location_filter(location), search, page_request(page))
+        found = catalogue_admin.list_devices(db, location_filter(location), search,
+                                             page_request(page, sort, descending))
         if found.page > found.pages:  # the filter left fewer pages than the one shown
-            found = catalogue_admin.list_devices(db, location_filter(location), search, page_request(found.pages))
+            found = catalogue_admin.list_devices(db, location_filter(location), search,
+                                                 page_request(found.pages, sort, descending))
         prices = catalogue_admin.plan_prices(db, [r.id for r in found.rows])
     return {
         "rows": [{"id": str(r.id), "name": r.name, "code": r.display_code, "location": r.location_name,
@@ -56,6 +60,8 @@ class DevicesState(StaffState):
     pages: int = 1
     search_text: str = ""
     location_id: str = ""
+    sort_key: str = "name"
+    sort_desc: bool = False
     locations: list[dict[str, str]] = []
     # The Shelly Cloud sync: progress while it runs, then the account's devices Hygate does not sell yet.
     syncing: bool = False
@@ -66,8 +72,8 @@ class DevicesState(StaffState):
     _sync_started: float = 0.0
 
     async def _refresh(self) -> None:
-        for key, value in (await asyncio.to_thread(_device_page, self.search_text, self.location_id,
-                                                    self.page)).items():
+        for key, value in (await asyncio.to_thread(_device_page, self.search_text, self.location_id, self.page,
+                                                    self.sort_key, self.sort_desc)).items():
             setattr(self, key, value)
 
     @staff_event(Capability.devices)
@@ -88,6 +94,12 @@ class DevicesState(StaffState):
     @staff_event(Capability.devices)
     async def go(self, page: str):
         self.page = page_number(page)
+        await self._refresh()
+
+    @staff_event(Capability.devices)
+    async def sort_by(self, key: str):
+        self.sort_key, self.sort_desc = next_sort(self.sort_key, self.sort_desc, str(key), SORTS)
+        self.page = 1
         await self._refresh()
 
     @rx.event(background=True)

@@ -3,7 +3,7 @@ the running session)."""
 
 import reflex as rx
 
-from hygate_app.components.list_controls import filters, location_select, pager
+from hygate_app.components.list_controls import filters, location_select, pager, sort_header
 from hygate_app.components.staff_shell import confirm, field, message, section, staff_shell
 from hygate_app.components.tables import simple_table
 from hygate_app.states.devices import DeviceDetailState as D
@@ -78,7 +78,9 @@ def devices_page() -> rx.Component:
         message(S.notice, "green", id="notice", role="status"),
         message(S.error, "red", id="error", role="alert"),
         section("Devices", filters(S, "devices"), simple_table(
-            ["Name", "Code", "Location", "Mode", "Online", "Relay", "Price"], S.rows, _device_cells,
+            [sort_header(S, "Name", "name"), "Code", sort_header(S, "Location", "location"),
+             sort_header(S, "Mode", "mode"), sort_header(S, "Online", "online"), "Relay", "Price"], S.rows,
+            _device_cells,
             "No devices match. Sync from Shelly Cloud below to import your devices.", id="device-list"),
             pager(S)),
         _sync(),
