@@ -26,7 +26,7 @@ from tests.support.guest_browser import buy_first_plan
 from tests.support.records import add_payment, named, new_location
 from tests.support.stack import wait_for
 from tests.support.staff import new_staff
-from tests.support.staff_browser import LAPTOP, nav_offers, open_module, signed_in
+from tests.support.staff_browser import LAPTOP, nav_offers, open_module, signed_in, was_seen, watch_for
 
 
 def plans_of(pg, device_id: int) -> list[UsagePlan]:
@@ -159,9 +159,10 @@ def test_sync_refreshes_the_relay_and_imports_a_new_device_into_a_location(stack
     signed_in(phone, stack.url, admin)
     open_module(phone, "nav-devices")
 
+    watch_for(phone, "#sync-progress")
     phone.locator("#sync-devices").click()
-    phone.locator("#sync-progress").wait_for()  # listing alone takes two paced calls to the cloud
     phone.locator("#sync-summary", has_text="Shelly Cloud checked").wait_for(timeout=60_000)
+    assert was_seen(phone)  # progress was shown while it worked (listing alone takes two paced calls)
     assert phone.locator("#sync-progress").count() == 0
     pg.refresh(known)
     assert (known.online, known.relay_on) == (True, True)

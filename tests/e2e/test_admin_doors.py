@@ -16,7 +16,7 @@ from hygate_app.models import AuditLog, Door, DoorAccessStatus, DoorMode, Role, 
 from hygate_app.models.columns import utcnow
 from tests.support.records import grant_access, named, new_device, new_door, new_location
 from tests.support.staff import new_staff
-from tests.support.staff_browser import LAPTOP, nav_offers, open_module, signed_in
+from tests.support.staff_browser import LAPTOP, nav_offers, open_module, signed_in, was_seen, watch_for
 
 control = httpx.Client(timeout=5)
 
@@ -225,9 +225,10 @@ def test_an_operator_syncs_from_ttlock_and_imports_a_lock_with_progress(stack, p
     assert nav_offers(phone, "nav-doors") and not nav_offers(phone, "nav-integrations")
     open_module(phone, "nav-doors")
 
+    watch_for(phone, "#sync-progress")
     phone.locator("#sync-doors").click()
-    phone.locator("#sync-progress").wait_for()
     phone.locator("#sync-summary", has_text="TTLock checked").wait_for(timeout=60_000)
+    assert was_seen(phone)  # progress was shown while it worked
     assert phone.locator("#sync-progress").count() == 0
     pg.refresh(known)
     assert (known.battery_percent, known.online) == (12, True)

@@ -39,6 +39,20 @@ def landed(page, email: str) -> None:
     page.locator("#user-menu", has_text=email).wait_for()
 
 
+def watch_for(page, selector: str) -> None:
+    """Remember whether `selector` ever appears from now on (progress that may come and go between two looks)."""
+    page.evaluate("""selector => {
+        window.__hygateSeen = false;
+        const look = () => { if (document.querySelector(selector)) window.__hygateSeen = true; };
+        new MutationObserver(look).observe(document.body, {childList: true, subtree: true, attributes: true});
+        look();
+    }""", selector)
+
+
+def was_seen(page) -> bool:
+    return bool(page.evaluate("() => window.__hygateSeen === true"))
+
+
 def signed_in(page, url: str, user) -> None:
     """Password, then the e-mailed code (staff from `new_staff(..., TwoFactorMethod.email)`): on the dashboard."""
     sign_in(page, url, user.email)
