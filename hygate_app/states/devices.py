@@ -4,7 +4,6 @@ usage plans and its running session). Operators may do all of it (PRODUCT.md rol
 from __future__ import annotations
 
 import asyncio
-import time
 
 import reflex as rx
 
@@ -13,15 +12,14 @@ from hygate_app.db import session_scope
 from hygate_app.services import catalogue_admin, device_sync
 from hygate_app.services.authz import Capability
 from hygate_app.services.catalogue_admin import parse_price, parse_whole
-from hygate_app.services.errors import DomainError, NotFound
+from hygate_app.services.errors import NotFound
 from hygate_app.services.guest_updates import RedisGuestUpdates
 from hygate_app.services.ids import row_id
+from hygate_app.states.catalogue_list import CatalogueListMixin
 from hygate_app.states.catalogue_pages import (
     location_filter,
     location_options,
-    next_sort,
     online_text,
-    page_number,
     page_request,
     price_text,
     relay_text,
@@ -29,11 +27,6 @@ from hygate_app.states.catalogue_pages import (
 from hygate_app.states.display import iso, when
 from hygate_app.states.routing import last_path_segment
 from hygate_app.states.staff import StaffState, staff_event
-
-# A background task outlives its tab: a sync still running after this long (a cloud answering at its
-# slowest for hundreds of devices) is stopped, and what it refreshed so far is kept.
-SYNC_TIME_CAP_SECONDS = 600
-SORTS = ("name", "location", "mode", "online")
 
 
 def _device_page(search: str, location: str, page: int, sort: str, descending: bool) -> dict:
@@ -53,81 +46,30 @@ def _device_page(search: str, location: str, page: int, sort: str, descending: b
     }
 
 
-class DevicesState(StaffState):
-    rows: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
-    pages: int = 1
-    search_text: str = ""
-    location_id: str = ""
-    sort_key: str = "name"
-    sort_desc: bool = False
-    locations: list[dict[str, str]] = []
-    # The Shelly Cloud sync: progress while it runs, then the account's devices Hygate does not sell yet.
-    syncing: bool = False
-    sync_done: int = 0
-    sync_total: int = 0
-    sync_summary: str = ""
-    cloud_new: list[dict[str, str]] = []
-    _sync_started: float = 0.0
-
-    async def _refresh(self) -> None:
-        for key, value in (await asyncio.to_thread(_device_page, self.search_text, self.location_id, self.page,
-                                                    self.sort_key, self.sort_desc)).items():
-            setattr(self, key, value)
+class DevicesState(CatalogueListMixin, StaffState):
+    def _page_of_rows(self, search: str, location: str, page: int, sort: str, descending: bool) -> dict:
+        return _device_page(search, location, page, sort, descending)
 
     @staff_event(Capability.devices)
     async def load(self):
-        self.notice, self.error = "", ""
-        if self.syncing and time.time() - self._sync_started > SYNC_TIME_CAP_SECONDS:
-            self.syncing = False  # its task died with a restarted backend: let staff start another
-        self.locations = await asyncio.to_thread(location_options)
-        await self._refresh()
+        await self._load_list()
 
     @staff_event(Capability.devices)
     async def apply_filter(self, form: dict):
-        self.search_text = str(form.get("q", ""))[:100]
-        self.location_id = str(form.get("location", ""))[:20]
-        self.page = 1
-        await self._refresh()
+        await self._apply_filter(form)
 
     @staff_event(Capability.devices)
     async def go(self, page: str):
-        self.page = page_number(page)
-        await self._refresh()
+        await self._go(page)
 
     @staff_event(Capability.devices)
     async def sort_by(self, key: str):
-        self.sort_key, self.sort_desc = next_sort(self.sort_key, self.sort_desc, str(key), SORTS)
-        self.page = 1
-        await self._refresh()
+        await self._sort_by(key)
 
     @rx.event(background=True)
     @staff_event(Capability.devices)
     async def sync(self):
-        """Runs outside the state lock, taking it only to show each step, so the page stays usable."""
-        async with self:
-            if self.syncing:
-                return
-            self.syncing, self.sync_done, self.sync_total, self.sync_summary = True, 0, 0, ""
-            self.notice, self.error, self.cloud_new = "", "", []
-            self._sync_started = started = time.time()
-        try:
-            steps = device_sync.sync_devices(providers.shelly_client(), session_scope)
-            while (step := await asyncio.to_thread(next, steps, None)) is not None:
-                if time.time() - started > SYNC_TIME_CAP_SECONDS:
-                    raise DomainError("The sync took too long and was stopped; run it again to finish.")
-                async with self:
-                    self.sync_done, self.sync_total = step.done, step.total
-                    if step.report is not None:
-                        self._show_report(step.report)
-        except DomainError as exc:
-            async with self:
-                self.error = str(exc)
-        finally:
-            async with self:
-                self.syncing = False
-                await self._refresh()
+        await self._sync(lambda: device_sync.sync_devices(providers.shelly_client(), session_scope))
 
     def _show_report(self, report: device_sync.SyncReport) -> None:
         self.cloud_new = [{"id": d.shelly_device_id, "name": d.name, "online": online_text(d.online),

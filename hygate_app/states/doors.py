@@ -5,7 +5,6 @@ of it (PRODUCT.md role table)."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 import reflex as rx
 
@@ -14,14 +13,14 @@ from hygate_app.db import session_scope
 from hygate_app.services import catalogue_admin, door_sync
 from hygate_app.services.authz import Capability
 from hygate_app.services.catalogue_admin import parse_price, parse_whole
-from hygate_app.services.errors import DomainError, NotFound
+from hygate_app.services.errors import NotFound
 from hygate_app.services.ids import row_id
 from hygate_app.services.paging import PageRequest
 from hygate_app.services.session_history import SessionFilters, list_door_accesses
+from hygate_app.states.catalogue_list import CatalogueListMixin
 from hygate_app.states.catalogue_pages import (
     location_filter,
     location_options,
-    next_sort,
     online_text,
     page_number,
     page_request,
@@ -31,10 +30,6 @@ from hygate_app.states.display import amount, when
 from hygate_app.states.routing import last_path_segment
 from hygate_app.states.staff import StaffState, staff_event
 
-# A background task outlives its tab: a sync still running after this long is stopped, and what it refreshed
-# so far is kept (as for the devices' sync).
-SYNC_TIME_CAP_SECONDS = 600
-SORTS = ("name", "location", "mode", "online")
 HISTORY_PER_PAGE = 10
 
 
@@ -56,82 +51,30 @@ def _door_page(search: str, location: str, page: int, sort: str, descending: boo
     }
 
 
-class DoorsState(StaffState):
-    rows: list[dict[str, str]] = []
-    total: int = 0
-    page: int = 1
-    pages: int = 1
-    search_text: str = ""
-    location_id: str = ""
-    sort_key: str = "name"
-    sort_desc: bool = False
-    locations: list[dict[str, str]] = []
-    # The TTLock sync: progress while it runs, then the account's locks Hygate does not sell yet.
-    syncing: bool = False
-    sync_done: int = 0
-    sync_total: int = 0
-    sync_summary: str = ""
-    cloud_new: list[dict[str, str]] = []
-    _sync_started: float = 0.0
-
-    async def _refresh(self) -> None:
-        for key, value in (await asyncio.to_thread(_door_page, self.search_text, self.location_id, self.page,
-                                                    self.sort_key, self.sort_desc)).items():
-            setattr(self, key, value)
+class DoorsState(CatalogueListMixin, StaffState):
+    def _page_of_rows(self, search: str, location: str, page: int, sort: str, descending: bool) -> dict:
+        return _door_page(search, location, page, sort, descending)
 
     @staff_event(Capability.doors)
     async def load(self):
-        self.notice, self.error = "", ""
-        if self.syncing and time.time() - self._sync_started > SYNC_TIME_CAP_SECONDS:
-            self.syncing = False  # its task died with a restarted backend: let staff start another
-        self.locations = await asyncio.to_thread(location_options)
-        await self._refresh()
+        await self._load_list()
 
     @staff_event(Capability.doors)
     async def apply_filter(self, form: dict):
-        self.search_text = str(form.get("q", ""))[:100]
-        self.location_id = str(form.get("location", ""))[:20]
-        self.page = 1
-        await self._refresh()
+        await self._apply_filter(form)
 
     @staff_event(Capability.doors)
     async def go(self, page: str):
-        self.page = page_number(page)
-        await self._refresh()
+        await self._go(page)
 
     @staff_event(Capability.doors)
     async def sort_by(self, key: str):
-        self.sort_key, self.sort_desc = next_sort(self.sort_key, self.sort_desc, str(key), SORTS)
-        self.page = 1
-        await self._refresh()
+        await self._sort_by(key)
 
     @rx.event(background=True)
     @staff_event(Capability.doors)
     async def sync(self):
-        """Runs outside the state lock, taking it only to show each step, so the page stays usable."""
-        async with self:
-            if self.syncing:
-                return
-            self.syncing, self.sync_done, self.sync_total, self.sync_summary = True, 0, 0, ""
-            self.notice, self.error, self.cloud_new = "", "", []
-            self._sync_started = started = time.time()
-        try:
-            client = await asyncio.to_thread(providers.ttlock_client)
-            steps = door_sync.sync_doors(client, session_scope)
-            while (step := await asyncio.to_thread(next, steps, None)) is not None:
-                if time.time() - started > SYNC_TIME_CAP_SECONDS:
-                    raise DomainError("The sync took too long and was stopped; run it again to finish.")
-                async with self:
-                    self.sync_done, self.sync_total = step.done, step.total
-                    if step.report is not None:
-                        self._show_report(step.report)
-        except DomainError as exc:
-            async with self:
-                self.error = str(exc)
-        finally:
-            async with self:
-                self.syncing = False
-                await self._refresh()
+        await self._sync(lambda: door_sync.sync_doors(providers.ttlock_client(), session_scope))
 
     def _show_report(self, report: door_sync.SyncReport) -> None:
         self.cloud_new = [{"id": lock.lock_id, "name": lock.name, "battery": _battery(lock.battery),

@@ -163,7 +163,7 @@ def test_sync_refreshes_the_relay_and_imports_a_new_device_into_a_location(stack
     phone.locator("#sync-devices").click()
     phone.locator("#sync-summary", has_text="Shelly Cloud checked").wait_for(timeout=60_000)
     assert was_seen(phone)  # progress was shown while it worked (listing alone takes two paced calls)
-    assert phone.locator("#sync-progress").count() == 0
+    phone.locator("#sync-progress").wait_for(state="detached")  # and gone once it is over
     pg.refresh(known)
     assert (known.online, known.relay_on) == (True, True)
 
