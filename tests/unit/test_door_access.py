@@ -3,6 +3,7 @@ per paid payment, the credential chosen per lock, retries, refund on failure, ex
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -284,6 +285,19 @@ def test_a_qr_code_and_a_cloud_code_are_deleted_too(db, demo, gateway, deps, acc
         door_access.expire_access(db, access.id, access_deps, final_attempt=False)
         [issued] = issued_for(ttlock_sim.url, lock)
         assert issued["deleted"] is True
+
+
+def test_a_credential_already_gone_from_the_lock_still_expires_cleanly(db, demo, gateway, deps, access_deps,
+                                                                       ttlock_sim):
+    access = _active(db, gateway, deps, access_deps)
+    access_deps.ttlock.delete_passcode(FRONT, int(access.ttlock_credential_id))  # by hand, in the TTLock app
+    _over(db, access)
+    door_access.expire_access(db, access.id, access_deps, final_attempt=True)
+    db.refresh(access)
+    assert access.status == DoorAccessStatus.expired
+    expired = db.exec(select(AuditLog).where(AuditLog.action == "door_access.expired")).one()
+    assert json.loads(expired.details)["credential_deleted"] is True
+    assert "door_access.delete_failed" not in actions(db)
 
 
 def test_an_early_expiry_job_reschedules_itself(db, demo, gateway, deps, access_deps, ttlock_sim):
