@@ -70,10 +70,12 @@ def _locked(db: Session, access_id: int) -> DoorAccess | None:
     return db.exec(select(DoorAccess).where(DoorAccess.id == access_id).with_for_update()).first()
 
 
-def make_credential(ttlock: TTLockClient, lock: LockDetail, start: datetime, end: datetime, name: str) -> Credential:
-    """QR where the lock has a reader; else a minute-exact passcode through an online gateway; else a cloud
-    passcode on whole hours of the lock's clock (the only kind a lock without a gateway can take)."""
-    if lock.supports_qr:
+def make_credential(ttlock: TTLockClient, lock: LockDetail, start: datetime, end: datetime, name: str, *,
+                    prefer_qr: bool = True) -> Credential:
+    """QR where the lock has a reader (unless staff set the door to passcodes); else a minute-exact passcode
+    through an online gateway; else a cloud passcode on whole hours of the lock's clock (the only kind a lock
+    without a gateway can take)."""
+    if prefer_qr and lock.supports_qr:
         try:
             return ttlock.create_qr_code(lock.lock_id, start, end, name)
         except TTLockUnsupported:
@@ -105,7 +107,7 @@ def issue_credential(db: Session, access_id: int, deps: AccessDeps, *, final_att
     try:
         lock = deps.ttlock.lock_detail(lock_id)
         credential = make_credential(deps.ttlock, lock, max(now, access.valid_from), access.valid_until,
-                                     f"Hygate {payment.id}")
+                                     f"Hygate {payment.id}", prefer_qr=door.credential_kind == CredentialKind.qr)
     except TTLockError as exc:
         if exc.is_transient and not final_attempt:
             db.rollback()

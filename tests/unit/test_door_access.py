@@ -4,6 +4,7 @@ per paid payment, the credential chosen per lock, retries, refund on failure, ex
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -166,6 +167,30 @@ def test_a_qr_lock_gets_a_qr_code_shown_as_an_image(db, demo, gateway, deps, acc
     view = load_access_view(db, payment.guest_token)
     assert view.status == "ready" and view.passcode == ""
     assert view.qr_image.startswith("data:image/svg+xml;base64,")
+
+
+def test_a_door_set_to_passcodes_gets_a_passcode_even_on_a_qr_lock(db, demo, gateway, deps, access_deps,
+                                                                    ttlock_sim):
+    lock = add_lock(ttlock_sim.url, supports_qr=True)
+    door = new_door(db, lock)
+    door.credential_kind = CredentialKind.passcode
+    db.commit()
+    access = paid_access(db, deps, buy(db, gateway, door.uid))
+    door_access.issue_credential(db, access.id, access_deps, final_attempt=False)
+    db.refresh(access)
+    [issued] = issued_for(ttlock_sim.url, lock)
+    assert (issued["kind"], access.credential_kind, access.passcode) == (
+        "gateway_passcode", CredentialKind.passcode, issued["code"])
+
+
+def test_a_lock_that_refuses_qr_codes_after_all_gets_a_passcode(access_deps, ttlock_sim):
+    detail = access_deps.ttlock.lock_detail(FRONT)
+    claims_qr = replace(detail, supports_qr=True)  # the feature bit says yes; the lock answers -4043
+    start = datetime.now(UTC)
+    credential = door_access.make_credential(access_deps.ttlock, claims_qr, start, start + timedelta(minutes=30),
+                                             "Hygate test")
+    assert credential.kind.value == "gateway_passcode"
+    assert [c["kind"] for c in issued_for(ttlock_sim.url, FRONT)] == ["gateway_passcode"]
 
 
 def test_a_lock_without_a_gateway_gets_an_hour_window_on_its_own_clock(db, demo, gateway, deps, access_deps,
