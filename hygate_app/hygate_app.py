@@ -14,7 +14,9 @@ from hygate_app.pages.admin.payments import payment_detail_page, payments_page
 from hygate_app.pages.admin.reports import reports_page
 from hygate_app.pages.admin.sessions import session_detail_page, sessions_page
 from hygate_app.pages.auth.sign_in import login_page, verify_page
+from hygate_app.pages.guest.access import access_page
 from hygate_app.pages.guest.not_found import not_found_page
+from hygate_app.pages.guest.pay_door import pay_door_page
 from hygate_app.pages.guest.session import session_page
 from hygate_app.pages.guest.use_device import use_device_page
 from hygate_app.pages.staff.account import account_page
@@ -29,8 +31,10 @@ from hygate_app.states.branding import BrandingState
 from hygate_app.states.dashboard import DashboardState
 from hygate_app.states.devices import DeviceDetailState, DevicesState
 from hygate_app.states.doors import DoorDetailState, DoorsState
+from hygate_app.states.guest_access import AccessState
 from hygate_app.states.guest_branding import GuestBrandState
 from hygate_app.states.guest_device import UseState
+from hygate_app.states.guest_door import PayDoorState
 from hygate_app.states.guest_push import listen_for_guest_updates
 from hygate_app.states.guest_session import SessionState
 from hygate_app.states.integrations import IntegrationsState
@@ -55,6 +59,10 @@ app.add_page(use_device_page, route="/use/[uid]", title="Pay and start | Hygate"
              on_load=[GuestBrandState.load, UseState.load])
 app.add_page(session_page, route="/session/[token]", title="Your session | Hygate",
              on_load=[GuestBrandState.load, SessionState.load])
+app.add_page(pay_door_page, route="/pay/[uid]", title="Door access | Hygate",
+             on_load=[GuestBrandState.load, PayDoorState.load])
+app.add_page(access_page, route="/access/[token]", title="Your access | Hygate",
+             on_load=[GuestBrandState.load, AccessState.load])
 # Staff
 app.add_page(login_page, route="/login", title="Sign in | Hygate", on_load=LoginState.load)
 app.add_page(verify_page, route="/login/verify", title="Verify | Hygate", on_load=VerifyState.load)

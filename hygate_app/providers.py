@@ -29,6 +29,7 @@ from hygate_app.integrations.stripe_gateway import StripeGateway
 from hygate_app.integrations.ttlock import TTLockClient
 from hygate_app.services import integration_settings
 from hygate_app.services.device_sessions import SessionDeps
+from hygate_app.services.door_access import AccessDeps
 from hygate_app.services.guest_updates import RedisGuestUpdates
 from hygate_app.services.integration_settings import IntegrationConfig
 from hygate_app.services.queue import RQJobQueue
@@ -124,3 +125,7 @@ def session_deps() -> SessionDeps:
         updates=RedisGuestUpdates(redis()),
         auto_off_margin_seconds=get_settings().relay_auto_off_margin_seconds,
     )
+
+
+def access_deps() -> AccessDeps:
+    return AccessDeps(ttlock=ttlock_client(), queue=job_queue(), updates=RedisGuestUpdates(redis()))

@@ -1,7 +1,8 @@
 """Periodic passes that make the database, not Redis, the guarantee: nothing paid is ever lost.
 
 Session cleanup switches OFF overdue sessions whose OFF job was lost (Redis flushed, worker
-killed) and re-queues relay-ON for paid sessions that never started and Stripe events never applied.
+killed), expires overdue door accesses (deleting their credential from the lock), and re-queues relay-ON
+for paid sessions that never started, credentials never made and Stripe events never applied.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 from hygate_app import providers
 from hygate_app.db import session_scope
 from hygate_app.models.columns import utcnow
-from hygate_app.services import device_sessions, stripe_events
+from hygate_app.services import device_sessions, door_access, stripe_events
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,8 @@ def session_cleanup() -> dict[str, int]:
         overdue = device_sessions.overdue_sessions(db, now)
         stuck = device_sessions.stuck_pending_sessions(db, now)
         unapplied = stripe_events.unprocessed_event_ids(db, now)
+        overdue_accesses = door_access.overdue_accesses(db, now)
+        stuck_accesses = door_access.stuck_pending_accesses(db, now)
     ended = 0
     for session_id in overdue:
         with session_scope() as db:
@@ -33,6 +36,20 @@ def session_cleanup() -> dict[str, int]:
                            retries=device_sessions.RELAY_ON_RETRIES)
     for event_id in unapplied:
         stripe_events.enqueue_processing(deps.queue, event_id)
-    result = {"ended": ended, "requeued_relay_on": len(stuck), "requeued_events": len(unapplied)}
+    expired = _expire_door_accesses(overdue_accesses, stuck_accesses)
+    result = {"ended": ended, "requeued_relay_on": len(stuck), "requeued_events": len(unapplied),
+              "expired_accesses": expired, "requeued_credentials": len(stuck_accesses)}
     log.info("session cleanup: %s", result)
     return result
+
+
+def _expire_door_accesses(overdue: list[int], stuck: list[int]) -> int:
+    if not overdue and not stuck:
+        return 0  # no TTLock client is built (nor its token fetched) when there is nothing to do
+    deps = providers.access_deps()
+    for access_id in overdue:
+        with session_scope() as db:
+            door_access.expire_access(db, access_id, deps, final_attempt=True)
+    for access_id in stuck:
+        door_access.enqueue_issue(deps.queue, access_id)
+    return len(overdue)

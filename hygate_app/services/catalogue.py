@@ -8,7 +8,16 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from hygate_app.models import Device, DeviceMode, DeviceSession, DeviceSessionStatus, Location, UsagePlan
+from hygate_app.models import (
+    Device,
+    DeviceMode,
+    DeviceSession,
+    DeviceSessionStatus,
+    Door,
+    DoorMode,
+    Location,
+    UsagePlan,
+)
 from hygate_app.services import audit
 from hygate_app.services.errors import Conflict, InvalidInput, NotFound
 from hygate_app.services.money import format_amount
@@ -100,6 +109,55 @@ def device_offer(db: Session, uid: str) -> DeviceOffer:
         unavailable_reason=reason,
         busy_until=busy.ends_at if busy else None,
         plans=plans,
+    )
+
+
+@dataclass(frozen=True)
+class DoorOffer:
+    uid: str
+    name: str
+    display_code: str
+    location_name: str
+    price: str
+    access_minutes: int
+    # "sell" (pay for access), "free" (passage mode: the door is open, nothing to pay), or why it cannot be
+    # sold: "maintenance", "not_connected" (no TTLock lock linked yet).
+    availability: str
+
+    @property
+    def sellable(self) -> bool:
+        return self.availability == "sell"
+
+
+def find_door(db: Session, uid: str) -> Door:
+    door = db.exec(select(Door).where(Door.uid == uid)).first()
+    if door is None:
+        raise NotFound("This door does not exist.")
+    return door
+
+
+def door_availability(door: Door) -> str:
+    """Passage mode wins over everything (the door is open anyway); a door with no lock cannot be served."""
+    if door.mode == DoorMode.passage:
+        return "free"
+    if door.mode == DoorMode.maintenance:
+        return "maintenance"
+    if not door.ttlock_lock_id:
+        return "not_connected"
+    return "sell"
+
+
+def door_offer(db: Session, uid: str) -> DoorOffer:
+    door = find_door(db, uid)
+    location = db.get(Location, door.location_id)
+    return DoorOffer(
+        uid=door.uid,
+        name=door.name,
+        display_code=door.display_code,
+        location_name=location.name if location else "",
+        price=format_amount(door.price_minor, door.currency),
+        access_minutes=door.access_minutes,
+        availability=door_availability(door),
     )
 
 

@@ -20,6 +20,11 @@ UNAVAILABLE_TEXT = {
     "offline": "This device is offline right now.",
     "in_use": "This device is in use right now.",
 }
+DOOR_UNAVAILABLE_TEXT = {
+    "free": "This door is open (free access): there is nothing to pay.",
+    "maintenance": "This door is temporarily unavailable.",
+    "not_connected": "This door cannot be opened online yet.",
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ def start_device_checkout(
     base_url: str,
     expires_in_minutes: int = 30,
 ) -> CheckoutStarted:
-    """The Payment is committed before Stripe is called, so a webhook always finds it."""
+    """The guest buys one of the device's plans; its minutes are fixed in the payment."""
     email = clean_email(email)
     device = catalogue.find_device(db, device_uid)
     offer = catalogue.device_offer(db, device_uid)
@@ -57,13 +62,12 @@ def start_device_checkout(
     plan = db.get(UsagePlan, plan_id)
     if plan is None or plan.device_id != device.id or not plan.active:
         raise InvalidInput("Please choose one of the plans shown.")
-    location = db.get(Location, device.location_id)
     payment = Payment(
         guest_token=secrets.token_urlsafe(24),
         kind=PaymentKind.device,
         device_id=device.id,
         usage_plan_id=plan.id,
-        location_id=location.id,
+        location_id=device.location_id,
         item_name=f"{device.name} · {plan.name}",
         amount_minor=plan.price_minor,
         currency=plan.currency,
@@ -72,6 +76,46 @@ def start_device_checkout(
         idempotency_key=f"checkout-{uuid.uuid4()}",
         customer_email=email,
     )
+    return _open_checkout(db, gateway, payment, guest_page="session", back_url=f"{base_url}/use/{device.uid}",
+                          base_url=base_url, expires_in_minutes=expires_in_minutes)
+
+
+def start_door_checkout(
+    db: Session,
+    gateway: StripeGateway,
+    *,
+    door_uid: str,
+    email: str | None,
+    base_url: str,
+    expires_in_minutes: int = 30,
+) -> CheckoutStarted:
+    """The guest buys the door's access time; the minutes are fixed in the payment, whatever the door says later."""
+    email = clean_email(email)
+    door = catalogue.find_door(db, door_uid)
+    availability = catalogue.door_availability(door)
+    if availability != "sell":
+        raise Conflict(DOOR_UNAVAILABLE_TEXT[availability])
+    payment = Payment(
+        guest_token=secrets.token_urlsafe(24),
+        kind=PaymentKind.door,
+        door_id=door.id,
+        location_id=door.location_id,
+        item_name=door.name,
+        amount_minor=door.price_minor,
+        currency=door.currency,
+        duration_minutes=door.access_minutes,
+        idempotency_key=f"checkout-{uuid.uuid4()}",
+        customer_email=email,
+    )
+    return _open_checkout(db, gateway, payment, guest_page="access", back_url=f"{base_url}/pay/{door.uid}",
+                          base_url=base_url, expires_in_minutes=expires_in_minutes)
+
+
+def _open_checkout(db: Session, gateway: StripeGateway, payment: Payment, *, guest_page: str, back_url: str,
+                   base_url: str, expires_in_minutes: int) -> CheckoutStarted:
+    """The Payment is committed before Stripe is called, so a webhook always finds it; a Stripe failure
+    leaves it `failed` (nothing was charged) rather than pending for ever."""
+    location = db.get(Location, payment.location_id)
     db.add(payment)
     db.commit()
     try:
@@ -80,9 +124,9 @@ def start_device_checkout(
             amount_minor=payment.amount_minor,
             currency=payment.currency,
             product_name=f"{payment.item_name} ({payment.duration_minutes} min) — {location.name}",
-            success_url=f"{base_url}/session/{payment.guest_token}",
-            cancel_url=f"{base_url}/use/{device.uid}",
-            customer_email=email,
+            success_url=f"{base_url}/{guest_page}/{payment.guest_token}",
+            cancel_url=back_url,
+            customer_email=payment.customer_email,
             expires_in_minutes=expires_in_minutes,
             idempotency_key=payment.idempotency_key,
             started_at=payment.created_at,

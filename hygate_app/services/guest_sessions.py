@@ -41,7 +41,7 @@ def _ms(value: datetime | None) -> int:
     return int(value.timestamp() * 1000) if value else 0
 
 
-def _refund_text(db: Session, payment: Payment) -> str:
+def refund_text(db: Session, payment: Payment) -> str:
     refunds = db.exec(select(Refund).where(Refund.payment_id == payment.id)).all()
     if not refunds:
         return ""
@@ -86,5 +86,5 @@ def load_session_view(db: Session, token: str) -> SessionView:
         finishing_ms=int(finishing_seconds(payment.duration_minutes) * 1000),
         server_now_ms=_ms(now),
         failure_reason=(session.failure_reason or "") if session else "",
-        refund_text=_refund_text(db, payment),
+        refund_text=refund_text(db, payment),
     )

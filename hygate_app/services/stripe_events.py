@@ -1,7 +1,7 @@
 """Stripe webhooks: verify and record each event once, then apply it idempotently to its payment.
 
-The unique `webhook_events.stripe_event_id` decides what is new; the unique
-`device_sessions.payment_id` decides that a payment buys exactly one session.
+The unique `webhook_events.stripe_event_id` decides what is new; the unique `device_sessions.payment_id`
+and `door_accesses.payment_id` decide that a payment buys exactly one session or door access.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from hygate_app.models import (
     DeviceSession,
+    DoorAccess,
     Payment,
     PaymentKind,
     PaymentStatus,
@@ -24,7 +25,7 @@ from hygate_app.models import (
     WebhookEventStatus,
 )
 from hygate_app.models.columns import utcnow
-from hygate_app.services import audit, catalogue, device_sessions, refunds
+from hygate_app.services import audit, catalogue, device_sessions, door_access, refunds
 from hygate_app.services.device_sessions import SessionDeps
 from hygate_app.services.errors import InvalidInput
 from hygate_app.services.queue import JobQueue
@@ -155,19 +156,37 @@ def _confirm_payment(db: Session, obj: dict, after_commit: list) -> list[str]:
                               "checkout_session": payment.stripe_checkout_session_id})
     if payment.kind == PaymentKind.device:
         _deliver_device_session(db, payment, after_commit)
+    else:
+        _deliver_door_access(db, payment, after_commit)
     return [payment.guest_token]
 
 
-def _deliver_device_session(db: Session, payment: Payment, after_commit: list) -> None:
-    existing = db.exec(select(DeviceSession).where(DeviceSession.payment_id == payment.id)).first()
-    if existing is not None:
-        return
-    busy = catalogue.running_session(db, payment.device_id)
+def _create_once(db: Session, model: type, payment: Payment, create):
+    """The row this payment bought, made once: None when it exists already (a redelivery, or another worker
+    that got there first; the unique payment_id settles the race)."""
+    if db.exec(select(model).where(model.payment_id == payment.id)).first() is not None:
+        return None
     try:
         with db.begin_nested():
-            session = device_sessions.create_for_payment(db, payment)
+            return create(db, payment)
     except IntegrityError:
-        return  # another worker created it first: exactly one session per payment
+        return None
+
+
+def _deliver_door_access(db: Session, payment: Payment, after_commit: list) -> None:
+    access = _create_once(db, DoorAccess, payment, door_access.create_for_payment)
+    if access is None:
+        return
+    audit.record(db, "door_access.created", target_type="door_access", target_id=access.id,
+                 details={"payment_id": payment.id, "valid_until": access.valid_until.isoformat()})
+    after_commit.append(lambda deps, aid=access.id: door_access.enqueue_issue(deps.queue, aid))
+
+
+def _deliver_device_session(db: Session, payment: Payment, after_commit: list) -> None:
+    busy = catalogue.running_session(db, payment.device_id)
+    session = _create_once(db, DeviceSession, payment, device_sessions.create_for_payment)
+    if session is None:
+        return
     audit.record(db, "device_session.created", target_type="device_session", target_id=session.id,
                  details={"payment_id": payment.id, "ends_at": session.ends_at.isoformat()})
     if busy is not None:

@@ -1,5 +1,6 @@
-"""Server push for guest pages: which browser tabs watch which guest token, and the listener that
-refreshes them when a worker or webhook publishes a change (see services/guest_updates.py)."""
+"""Server push for guest pages: which browser tabs watch which guest token (and on which page: the device
+session or the door access), and the listener that refreshes them when a worker or webhook publishes a
+change (see services/guest_updates.py)."""
 
 from __future__ import annotations
 
@@ -28,26 +29,37 @@ def _key(guest_token: str) -> str:
     return f"hygate:watchers:{guest_token}"
 
 
-async def watch(guest_token: str, client_token: str) -> None:
+def _page_states() -> dict[str, type]:
+    """The pushable guest states by page name; each has `token` and `_refresh()`. Imported late: they import us."""
+    from hygate_app.states.guest_access import AccessState
+    from hygate_app.states.guest_session import SessionState
+
+    return {"session": SessionState, "access": AccessState}
+
+
+async def watch(guest_token: str, client_token: str, page: str = "session") -> None:
     key = _key(guest_token)
     async with _conn().pipeline(transaction=False) as pipe:
-        pipe.sadd(key, client_token)
+        pipe.sadd(key, f"{client_token} {page}")
         pipe.expire(key, WATCH_TTL_SECONDS)
         await pipe.execute()
 
 
 async def _refresh_watchers(app: rx.App, guest_token: str) -> None:
-    from hygate_app.states.guest_session import SessionState
-
     conn = _conn()
+    states = _page_states()
     for raw in await conn.smembers(_key(guest_token)):
-        client_token = raw.decode()
+        client_token, _, page = raw.decode().partition(" ")
+        cls = states.get(page or "session")  # members written before pages were named are session tabs
+        if cls is None:
+            await conn.srem(_key(guest_token), raw)
+            continue
         try:
-            async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=SessionState)) as root:
-                state = await root.get_state(SessionState)
+            async with app.modify_state(rx.BaseStateToken(ident=client_token, cls=cls)) as root:
+                state = await root.get_state(cls)
                 if state.token != guest_token:
                     # The tab moved on to another page or its state expired.
-                    await conn.srem(_key(guest_token), client_token)
+                    await conn.srem(_key(guest_token), raw)
                     continue
                 await state._refresh()
         except Exception:  # one broken tab must not stop the others

@@ -25,8 +25,10 @@ from hygate_app.states.branding import BrandingState
 from hygate_app.states.dashboard import DashboardState
 from hygate_app.states.devices import DeviceDetailState, DevicesState
 from hygate_app.states.doors import DoorDetailState, DoorsState
+from hygate_app.states.guest_access import AccessState
 from hygate_app.states.guest_branding import GuestBrandState
 from hygate_app.states.guest_device import UseState
+from hygate_app.states.guest_door import PayDoorState
 from hygate_app.states.guest_session import SessionState
 from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationAdminState, LocationsState
@@ -38,7 +40,8 @@ from hygate_app.states.staff import GUARD_MARK, StaffState, refusal
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
 
 # Pages anyone may open: guests and the sign-in steps. Nothing else may hold handlers unguarded.
-PUBLIC_STATES = {UseState, SessionState, GuestBrandState, LoginState, VerifyState, InviteState}
+PUBLIC_STATES = {UseState, SessionState, PayDoorState, AccessState, GuestBrandState, LoginState, VerifyState,
+                 InviteState}
 # Reflex's own handlers on every state; setvar only dispatches to set_<var> methods, which no staff state has.
 # The module each staff state belongs to (PRODUCT.md's role table): every handler of the state must
 # require it, so a handler guarded with a weaker capability than its page is caught here.
