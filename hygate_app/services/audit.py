@@ -12,7 +12,7 @@ import rfc8785
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from hygate_app.models import AuditLog
+from hygate_app.models import AuditLog, User
 from hygate_app.models.columns import utcnow
 
 GENESIS_HASH = "0" * 64
@@ -98,3 +98,12 @@ def first_broken_row(db: Session, batch: int = 1000) -> int | None:
                 return row.id
             prev = row.row_hash
             last_id = row.id
+
+
+def actor_label(db: Session, actor: Actor) -> str:
+    """A staff member by e-mail (ids mean nothing in a session's history); anything else by its kind."""
+    if actor.type == "user" and actor.id and actor.id.isdigit():
+        user = db.get(User, int(actor.id))
+        if user is not None:
+            return user.email
+    return actor.type if actor.id is None else f"{actor.type} {actor.id}"

@@ -30,7 +30,6 @@ from hygate_app.models import (
     Location,
     Payment,
     UsagePlan,
-    User,
 )
 from hygate_app.models.columns import utcnow
 from hygate_app.services import audit, catalogue, refunds
@@ -589,7 +588,7 @@ def force_end_session(db: Session, actor: audit.Actor, queue: JobQueue, session_
     if session.status not in RUNNING:
         raise Conflict(f"This session has already ended ({session.status.value}).")
     now = utcnow()
-    reason = f"force ended by {_actor_label(db, actor)}"[:200]
+    reason = f"force ended by {audit.actor_label(db, actor)}"[:200]
     before = {"status": session.status.value, "starts_at": session.starts_at, "ends_at": session.ends_at}
     session.ends_at = min(session.ends_at, now)
     session.starts_at = min(session.starts_at, session.ends_at)
@@ -623,13 +622,4 @@ def _force_end_message(status: DeviceSessionStatus, refund: Any) -> str:
         return ("The session was cancelled before the device started; the payment is being refunded in full."
                 if refund is not None else "The session was cancelled before the device started.")
     return "The session is ending: the device is being switched off."
-
-
-def _actor_label(db: Session, actor: audit.Actor) -> str:
-    """A staff member by e-mail (ids mean nothing in a session's history); anything else by its kind."""
-    if actor.type == "user" and actor.id and actor.id.isdigit():
-        user = db.get(User, int(actor.id))
-        if user is not None:
-            return user.email
-    return actor.type if actor.id is None else f"{actor.type} {actor.id}"
 

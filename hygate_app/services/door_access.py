@@ -28,6 +28,7 @@ from hygate_app.models import CredentialKind, Door, DoorAccess, DoorAccessStatus
 from hygate_app.models.columns import utcnow
 from hygate_app.services import audit, refunds
 from hygate_app.services.device_sessions import RetryLater
+from hygate_app.services.errors import Conflict, NotFound
 from hygate_app.services.guest_updates import GuestUpdates
 from hygate_app.services.queue import JobQueue
 
@@ -208,6 +209,44 @@ def mark_failed(db: Session, access: DoorAccess, why: str, *, now: datetime) -> 
                  details={"reason": why[:200]})
     return refunds.request_refund(db, payment, payment.amount_minor - payment.amount_refunded_minor,
                                   reason="access not delivered", key_suffix="not-delivered")
+
+
+def force_end_access(db: Session, actor: audit.Actor, queue: JobQueue, access_id: int, *,
+                     updates: GuestUpdates | None = None) -> str:
+    """Staff end a door access now. An active one's window closes at once and the expiry job wipes its credential
+    from the lock (if that job is lost, the cleanup pass finds the access overdue); a pending one never got its
+    credential, so it is cancelled and refunded in full. Returns what happened, for the page."""
+    access = _locked(db, access_id)
+    if access is None:
+        raise NotFound("This door access does not exist.")
+    if access.status not in (A.pending, A.active):
+        raise Conflict(f"This door access has already ended ({access.status.value}).")
+    now = utcnow()
+    payment = db.get(Payment, access.payment_id)
+    before = (access.status.value, access.valid_until.isoformat())
+    refund = None
+    if access.status == A.pending:
+        access.status = A.cancelled
+        refund = refunds.request_refund(db, payment, payment.amount_minor - payment.amount_refunded_minor,
+                                        reason="force ended before the access was ready", key_suffix="not-delivered")
+    access.valid_until = min(access.valid_until, now)
+    access.valid_from = min(access.valid_from, access.valid_until)
+    access.updated_at = now
+    audit.record(db, "door_access.force_ended", actor=actor, target_type="door_access", target_id=access.id,
+                 details={"door_id": access.door_id, "reason": f"force ended by {audit.actor_label(db, actor)}"[:200],
+                          "status": [before[0], access.status.value],
+                          "valid_until": [before[1], access.valid_until.isoformat()],
+                          "refund_id": None if refund is None else refund.id})
+    db.commit()
+    if refund is not None:
+        refunds.enqueue_send(queue, refund)
+    else:
+        queue.enqueue(EXPIRE_JOB, access.id, retries=DELETE_RETRIES)
+    if updates is not None:
+        updates.changed(payment.guest_token)
+    if refund is not None:
+        return "The access was cancelled before its code was made; the payment is being refunded in full."
+    return "The access is ending: its code is being removed from the lock."
 
 
 def overdue_accesses(db: Session, now: datetime, limit: int = 500) -> list[int]:

@@ -8,7 +8,7 @@ import asyncio
 from hygate_app import providers
 from hygate_app.db import session_scope
 from hygate_app.models import DeviceSessionStatus, DoorAccessStatus
-from hygate_app.services import catalogue_admin, session_history
+from hygate_app.services import catalogue_admin, door_access, session_history
 from hygate_app.services import history_filters as hf
 from hygate_app.services.authz import Capability
 from hygate_app.services.errors import NotFound
@@ -92,7 +92,7 @@ def _door(access_id: int) -> dict:
             "payment": f"{amount(d.amount_minor, d.currency)} · {d.payment_status.value}",
         },
         "timeline": _timeline(d.timeline),
-        "can_force_end": False,
+        "can_force_end": d.status in (DoorAccessStatus.pending, DoorAccessStatus.active),
     }
 
 
@@ -134,12 +134,17 @@ class SessionDetailState(StaffState):
 
     @staff_event(Capability.sessions)
     async def force_end(self):
-        """End a running device session now: the relay goes OFF through the job queue; the service audits it."""
-        kind, session_id = self._target()
-        if kind != "device":
-            self.notice, self.error = "", "Only a device session can be ended."
-            return
-        ended = await self._run(lambda db, who, actor: catalogue_admin.force_end_session(
-            db, actor, providers.job_queue(), session_id, updates=RedisGuestUpdates(providers.redis())), "")
-        if ended is not None:
-            self.notice = ended.message
+        """End a running device session (the relay goes OFF through the job queue) or a door access (its code is
+        removed from the lock) now; the services audit it."""
+        kind, target_id = self._target()
+        updates = RedisGuestUpdates(providers.redis())
+        if kind == "device":
+            ended = await self._run(lambda db, who, actor: catalogue_admin.force_end_session(
+                db, actor, providers.job_queue(), target_id, updates=updates), "")
+            message = ended.message if ended is not None else None
+        else:
+            message = await self._run(lambda db, who, actor: door_access.force_end_access(
+                db, actor, providers.job_queue(), target_id, updates=updates), "")
+        if message is not None:
+            self.notice = message
+            self._toast("success", message)

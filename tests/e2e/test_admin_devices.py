@@ -26,7 +26,15 @@ from tests.support.guest_browser import buy_first_plan
 from tests.support.records import add_payment, named, new_location
 from tests.support.stack import wait_for
 from tests.support.staff import new_staff
-from tests.support.staff_browser import LAPTOP, nav_offers, open_module, signed_in, was_seen, watch_for
+from tests.support.staff_browser import (
+    LAPTOP,
+    filter_by_location,
+    nav_offers,
+    open_module,
+    signed_in,
+    was_seen,
+    watch_for,
+)
 
 
 def plans_of(pg, device_id: int) -> list[UsagePlan]:
@@ -101,7 +109,7 @@ def test_admin_edits_plans_sets_maintenance_and_moves_a_device(stack, pg, phone)
     phone.locator(".plan-row").first.filter(has_text="Quick").get_by_role("button", name="Move down").click()
     wait_for(lambda: [p.name for p in plans_of(pg, device.id)] == ["Hot wash", "Quick", "Long"], 10,
              message="Quick moved down")
-    assert plan_card(phone, "Hot wash").get_by_role("button", name="Move up").is_disabled()
+    plan_card(phone, "Hot wash").get_by_role("button", name="Move up", disabled=True).wait_for()  # now first
 
     # Delete: a bought plan is deactivated, a plan nobody bought is deleted.
     plan_card(phone, "Long").get_by_role("button", name="Delete").click()
@@ -128,8 +136,7 @@ def test_admin_edits_plans_sets_maintenance_and_moves_a_device(stack, pg, phone)
 
     # The list shows it, filtered by its new location.
     open_module(phone, "nav-devices")
-    phone.locator("#location-filter").select_option(label=annex.name)
-    phone.locator("#apply-filter").click()
+    filter_by_location(phone, annex.name)
     row = phone.locator("#device-list tr", has_text=device.name)
     row.wait_for()
     assert "maintenance" in row.inner_text() and "€3.00" in row.inner_text()

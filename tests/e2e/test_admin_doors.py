@@ -16,7 +16,15 @@ from hygate_app.models import AuditLog, Door, DoorAccessStatus, DoorMode, Role, 
 from hygate_app.models.columns import utcnow
 from tests.support.records import grant_access, named, new_device, new_door, new_location
 from tests.support.staff import new_staff
-from tests.support.staff_browser import LAPTOP, nav_offers, open_module, signed_in, was_seen, watch_for
+from tests.support.staff_browser import (
+    LAPTOP,
+    filter_by_location,
+    nav_offers,
+    open_module,
+    signed_in,
+    was_seen,
+    watch_for,
+)
 
 control = httpx.Client(timeout=5)
 
@@ -86,8 +94,7 @@ def test_the_door_list_is_filtered_by_location_and_paged(stack, pg, phone):
     pg.commit()
     signed_in(phone, stack.url, admin)
     open_module(phone, "nav-doors")
-    phone.locator("#location-filter").select_option(label=hotel.name)
-    phone.locator("#apply-filter").click()
+    filter_by_location(phone, hotel.name)
     phone.locator("#page-info", has_text="Page 1 of 2 · 27 in all").wait_for()
     assert phone.locator("#door-list tbody tr").count() == 25
     assert phone.locator("#page-previous").is_disabled()
@@ -124,8 +131,7 @@ def test_the_door_list_sorts_by_column_on_the_server(stack, pg, phone):
     pg.commit()
     signed_in(phone, stack.url, admin)
     open_module(phone, "nav-doors")
-    phone.locator("#location-filter").select_option(label=site.name)
-    phone.locator("#apply-filter").click()
+    filter_by_location(phone, site.name)
     phone.locator("#page-info", has_text="3 in all").wait_for()
     assert names_in_list(phone) == ["Alpha", "Bravo", "Charlie"]
     phone.locator("#sort-name").click()
@@ -139,8 +145,7 @@ def test_the_door_list_sorts_by_column_on_the_server(stack, pg, phone):
     assert names_in_list(phone) == ["Charlie", "Alpha", "Bravo"]  # active, maintenance, passage
 
     open_module(phone, "nav-devices")
-    phone.locator("#location-filter").select_option(label=site.name)
-    phone.locator("#apply-filter").click()
+    filter_by_location(phone, site.name)
     phone.locator("#page-info", has_text="2 in all").wait_for()
     devices = phone.locator("#device-list .device-link")
     assert [t.strip() for t in devices.all_inner_texts()] == ["Pump A", "Pump B"]

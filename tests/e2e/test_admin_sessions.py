@@ -9,11 +9,22 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from hygate_app.models import AuditLog, DeviceSession, DeviceSessionStatus, DoorAccessStatus, Role, TwoFactorMethod
+from hygate_app.config import get_settings
+from hygate_app.models import (
+    AuditLog,
+    DeviceSession,
+    DeviceSessionStatus,
+    DoorAccess,
+    DoorAccessStatus,
+    Role,
+    TwoFactorMethod,
+)
 from tests.support.catalogue import new_device as shelly_device
 from tests.support.catalogue import relay_state
+from tests.support.doors import add_lock, issued_for
+from tests.support.doors import new_door as lock_door
 from tests.support.history_browser import address, apply_filters, choose, follow, shown
-from tests.support.purchases import running_session
+from tests.support.purchases import pay_for_door, running_session, settled
 from tests.support.records import T0, grant_access, new_device, new_door, new_location, run_session
 from tests.support.stack import wait_for
 from tests.support.staff import new_staff
@@ -97,6 +108,25 @@ def seed(pg) -> dict:
     pg.commit()
     return {"location": location, "washer": washer, "gate": gate, "past": past, "running": running,
             "accesses": accesses, "valid": valid}
+
+
+def test_operator_ends_a_paid_door_access_and_its_code_leaves_the_lock(stack, pg, phone):
+    ttlock = get_settings().ttlock_base
+    lock = add_lock(ttlock, has_gateway=True)
+    access = settled(pg, pay_for_door(stack, pg, lock_door(pg, lock, minutes=30)), DoorAccessStatus.active)
+    phone.set_viewport_size(LAPTOP)
+    signed_in(phone, stack.url, new_staff(pg, Role.operator, TwoFactorMethod.email))
+    phone.goto(f"{stack.url}/admin/sessions/door/{access.id}")
+    phone.locator("#force-end").click()
+    dialog = phone.get_by_role("alertdialog")
+    assert "End this door access now?" in dialog.inner_text()
+    dialog.get_by_role("button", name="End access").click()
+    phone.locator("#notice", has_text="its code is being removed from the lock").wait_for()
+    wait_for(lambda: issued_for(ttlock, lock)[0]["deleted"], timeout=30, message="the code to leave the lock")
+    pg.expire_all()
+    assert pg.get(DoorAccess, access.id).status == DoorAccessStatus.expired
+    assert pg.exec(select(AuditLog).where(AuditLog.action == "door_access.force_ended",
+                                          AuditLog.target_id == str(access.id))).one()
 
 
 def test_admin_filters_and_pages_sessions_and_opens_a_door_access(stack, pg, phone):

@@ -9,12 +9,11 @@ import httpx
 from sqlmodel import select
 
 from hygate_app.config import get_settings
-from hygate_app.integrations.stripe_gateway import StripeGateway
 from hygate_app.models import DoorAccess, DoorAccessStatus, Payment, PaymentStatus, Refund, RefundStatus
-from hygate_app.services import checkout
 from hygate_app.services.guest_access import load_access_view
 from jobs.maintenance import session_cleanup
 from tests.support.doors import add_lock, issued_for, new_door
+from tests.support.purchases import access_of, pay_for_door, settled
 from tests.support.stack import wait_for
 
 
@@ -22,29 +21,10 @@ def ttlock() -> str:
     return get_settings().ttlock_base
 
 
-def pay_for(stack, pg, door) -> Payment:
-    """Start a checkout as the guest page does, then press Pay on the simulated Stripe."""
-    gateway = StripeGateway(get_settings().stripe_secret_key, api_base=stack.stripe)
-    started = checkout.start_door_checkout(pg, gateway, door_uid=door.uid, email=None, base_url=stack.url)
-    payment = pg.exec(select(Payment).where(Payment.guest_token == started.guest_token)).one()
-    httpx.post(f"{stack.stripe}/_sim/checkout/{payment.stripe_checkout_session_id}/pay", timeout=10).raise_for_status()
-    return payment
-
-
-def access_of(pg, payment: Payment) -> DoorAccess | None:
-    pg.expire_all()
-    return pg.exec(select(DoorAccess).where(DoorAccess.payment_id == payment.id)).first()
-
-
-def settled(pg, payment: Payment, status: DoorAccessStatus) -> DoorAccess:
-    return wait_for(lambda: (a := access_of(pg, payment)) and a.status == status and a, timeout=30,
-                    message=f"the door access to become {status.value}")
-
-
 def test_paid_door_gets_its_credential_from_the_lock_cloud_and_the_page_shows_it(stack, pg):
     lock = add_lock(ttlock(), has_gateway=True)
     door = new_door(pg, lock, minutes=30)
-    payment = pay_for(stack, pg, door)
+    payment = pay_for_door(stack, pg, door)
 
     access = settled(pg, payment, DoorAccessStatus.active)
     [issued] = issued_for(ttlock(), lock)
@@ -58,7 +38,7 @@ def test_paid_door_gets_its_credential_from_the_lock_cloud_and_the_page_shows_it
 
 def test_webhook_delivered_three_times_gives_one_access_and_one_credential(stack, pg):
     lock = add_lock(ttlock(), has_gateway=False)
-    payment = pay_for(stack, pg, new_door(pg, lock))
+    payment = pay_for_door(stack, pg, new_door(pg, lock))
     events = httpx.get(f"{stack.stripe}/_sim/events", timeout=5).json()["data"]
     [completed] = [e for e in events if e["type"] == "checkout.session.completed"
                    and e["event"]["data"]["object"]["id"] == payment.stripe_checkout_session_id]
@@ -81,7 +61,7 @@ def test_a_busy_lock_cloud_is_retried_by_the_worker_until_the_credential_is_made
     httpx.post(f"{ttlock()}/_sim/faults", json={"mode": "errcode", "errcode": 90000, "count": 2},
                timeout=5).raise_for_status()
     try:
-        payment = pay_for(stack, pg, door)
+        payment = pay_for_door(stack, pg, door)
         access = settled(pg, payment, DoorAccessStatus.active)
     finally:
         httpx.post(f"{ttlock()}/_sim/faults", json={"mode": "ok"}, timeout=5).raise_for_status()
@@ -91,7 +71,7 @@ def test_a_busy_lock_cloud_is_retried_by_the_worker_until_the_credential_is_made
 
 def test_a_credential_that_cannot_be_made_refunds_the_guest(stack, pg):
     door = new_door(pg, 6_999_999)  # the account has no such lock: a permanent error
-    payment = pay_for(stack, pg, door)
+    payment = pay_for_door(stack, pg, door)
 
     access = settled(pg, payment, DoorAccessStatus.failed)
     assert access.failure_reason
@@ -107,7 +87,7 @@ def test_a_credential_that_cannot_be_made_refunds_the_guest(stack, pg):
 
 def test_session_cleanup_expires_an_overdue_access_whose_job_was_lost(stack, pg):
     lock = add_lock(ttlock(), has_gateway=True)
-    payment = pay_for(stack, pg, new_door(pg, lock))
+    payment = pay_for_door(stack, pg, new_door(pg, lock))
     access = settled(pg, payment, DoorAccessStatus.active)
     access.valid_until = datetime.now(UTC) - timedelta(seconds=5)
     pg.commit()

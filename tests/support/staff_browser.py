@@ -53,6 +53,14 @@ def was_seen(page) -> bool:
     return bool(page.evaluate("() => window.__hygateSeen === true"))
 
 
+def filter_by_location(page, name: str) -> None:
+    """Pick a location in a list's filter once the page has its locations (the menu is rebuilt when they arrive,
+    which would drop a choice made before)."""
+    page.locator("#location-filter option", has_text=name).wait_for(state="attached")
+    page.locator("#location-filter").select_option(label=name)
+    page.locator("#apply-filter").click()
+
+
 def signed_in(page, url: str, user) -> None:
     """Password, then the e-mailed code (staff from `new_staff(..., TwoFactorMethod.email)`): on the dashboard."""
     sign_in(page, url, user.email)

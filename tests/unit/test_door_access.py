@@ -23,8 +23,9 @@ from hygate_app.models import (
     PaymentKind,
     PaymentStatus,
     Refund,
+    Role,
 )
-from hygate_app.services import checkout, door_access
+from hygate_app.services import audit, checkout, door_access
 from hygate_app.services.device_sessions import RetryLater
 from hygate_app.services.door_access import AccessDeps
 from hygate_app.services.errors import Conflict, InvalidInput, NotFound
@@ -32,6 +33,7 @@ from hygate_app.services.guest_access import load_access_view
 from tests.support import records
 from tests.support.doors import add_lock, issued_for, new_door
 from tests.support.fakes import RecordingQueue, RecordingUpdates
+from tests.support.staff import new_staff
 from tests.support.ttlock import TTLOCK_ACCOUNT
 from tests.support.webhooks import checkout_event, deliver
 
@@ -387,3 +389,42 @@ def test_the_window_is_shown_on_the_location_clock_across_a_dst_change(db):
 def test_a_device_token_is_not_a_door_access(db, demo, payment):
     with pytest.raises(NotFound):
         load_access_view(db, payment.guest_token)
+
+
+# --- staff ending an access early ------------------------------------------------------------------
+
+
+def test_staff_end_an_active_access_and_the_expiry_job_wipes_the_code(db, demo, gateway, deps, access_deps,
+                                                                      ttlock_sim):
+    access = _active(db, gateway, deps, access_deps)
+    staff = new_staff(db, Role.operator)
+    message = door_access.force_end_access(db, audit.Actor("user", str(staff.id)), access_deps.queue, access.id)
+    assert "being removed" in message
+    db.refresh(access)
+    assert access.status == DoorAccessStatus.active and access.valid_until <= datetime.now(UTC)
+    assert access_deps.queue.named(door_access.EXPIRE_JOB)[-1] == (access.id,)
+    door_access.expire_access(db, access.id, access_deps, final_attempt=True)  # what that job does
+    db.refresh(access)
+    assert access.status == DoorAccessStatus.expired
+    assert issued_for(ttlock_sim.url, FRONT)[0]["deleted"] is True
+    ended = db.exec(select(AuditLog).where(AuditLog.action == "door_access.force_ended")).one()
+    assert ended.actor_id == str(staff.id) and staff.email in json.loads(ended.details)["reason"]
+    with pytest.raises(Conflict):
+        door_access.force_end_access(db, audit.Actor("user", str(staff.id)), access_deps.queue, access.id)
+
+
+def test_staff_end_a_pending_access_and_the_guest_is_refunded_in_full(db, demo, gateway, deps, access_deps):
+    access = paid_access(db, deps, buy(db, gateway))
+    door_access.force_end_access(db, audit.SYSTEM, access_deps.queue, access.id)
+    db.refresh(access)
+    assert access.status == DoorAccessStatus.cancelled
+    refund = db.exec(select(Refund).where(Refund.payment_id == access.payment_id)).one()
+    assert refund.amount_minor == db.get(Payment, access.payment_id).amount_minor
+    door_access.issue_credential(db, access.id, access_deps, final_attempt=False)  # a late job makes nothing
+    db.refresh(access)
+    assert access.status == DoorAccessStatus.cancelled and access.ttlock_credential_id is None
+
+
+def test_ending_an_unknown_access_is_not_found(db, access_deps):
+    with pytest.raises(NotFound):
+        door_access.force_end_access(db, audit.SYSTEM, access_deps.queue, 999_999)

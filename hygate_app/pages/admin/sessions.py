@@ -96,11 +96,13 @@ def _timeline_event(e: rx.Var[dict[str, str]]) -> rx.Component:
 
 
 def _force_end() -> rx.Component:
-    return rx.cond(D.can_force_end, confirm(
-        rx.button(rx.icon("power", size=16), "Force end", color_scheme="red", variant="soft", id="force-end"),
-        "End this session now?",
-        "The device is switched off now. A session that has not started yet is cancelled and refunded in full.",
-        D.force_end, "End session"))
+    button = rx.button(rx.icon("power", size=16), "Force end", color_scheme="red", variant="soft", id="force-end")
+    return rx.cond(D.can_force_end, rx.cond(
+        D.kind == "device",
+        confirm(button, "End this session now?", "The device is switched off now. A session that has not started "
+                "yet is cancelled and refunded in full.", D.force_end, "End session"),
+        confirm(button, "End this door access now?", "Its code is removed from the lock now. An access whose code "
+                "was not made yet is cancelled and refunded in full.", D.force_end, "End access")))
 
 
 def _details() -> rx.Component:
