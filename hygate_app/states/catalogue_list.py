@@ -21,6 +21,10 @@ SORTS = ("name", "location", "mode", "online")
 
 
 class CatalogueListMixin(rx.State, mixin=True):
+    """Mixed in before StaffState by a state that has `_page_of_rows(search, location, page, sort, descending)
+    -> dict` (one page of the list as the state's vars, run in a thread) and `_show_report(report)` (the sync's
+    end)."""
+
     rows: list[dict[str, str]] = []
     total: int = 0
     page: int = 1
@@ -37,13 +41,6 @@ class CatalogueListMixin(rx.State, mixin=True):
     sync_summary: str = ""
     cloud_new: list[dict[str, str]] = []
     _sync_started: float = 0.0
-
-    def _page_of_rows(self, search: str, location: str, page: int, sort: str, descending: bool) -> dict:
-        """One page of the list as the state's vars (run in a thread)."""
-        raise NotImplementedError
-
-    def _show_report(self, report: Any) -> None:
-        raise NotImplementedError
 
     async def _refresh(self) -> None:
         found = await asyncio.to_thread(self._page_of_rows, self.search_text, self.location_id, self.page,

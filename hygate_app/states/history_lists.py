@@ -47,8 +47,8 @@ def load_list(spec: ListSpec, params: dict[str, str]) -> dict:
 
 
 class AddressListMixin(rx.State, mixin=True):
-    """The vars of a list whose filters, sort and page live in the address; a state mixing it in (before
-    StaffState) says which list it is with `_spec()`."""
+    """The vars of a list whose filters, sort and page live in the address. A state mixing it in (before
+    StaffState) says which list it is with a `_spec() -> ListSpec` method."""
 
     rows: list[dict[str, str]] = []
     total: int = 0
@@ -66,9 +66,6 @@ class AddressListMixin(rx.State, mixin=True):
     form_key: str = ""
     locations: list[dict[str, str]] = []
     places: list[dict[str, str]] = []
-
-    def _spec(self) -> ListSpec:
-        raise NotImplementedError
 
     def _params(self) -> dict[str, str]:
         return address_params(self.router.url.query_parameters, self._spec().params)

@@ -145,6 +145,7 @@ def test_the_door_list_sorts_by_column_on_the_server(stack, pg, phone):
     assert names_in_list(phone) == ["Charlie", "Alpha", "Bravo"]  # active, maintenance, passage
 
     open_module(phone, "nav-devices")
+    phone.locator("#sync-devices").wait_for()  # on the devices page (the doors page's filter has the same id)
     filter_by_location(phone, site.name)
     phone.locator("#page-info", has_text="2 in all").wait_for()
     devices = phone.locator("#device-list .device-link")
