@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hygate_app.components.staff_shell import section
+
 
 def location_select(locations: rx.Var[list[dict[str, str]]], name: str, value: rx.Var[str] | str, *,
                     any_label: str = "", **props) -> rx.Component:
@@ -51,4 +53,27 @@ def sort_header(state, label: str, key: str) -> rx.Component:
         aria_label=f"Sort by {label.lower()}", data_sorted=rx.cond(active, rx.cond(state.sort_desc, "desc", "asc"), ""),
         style={"background": "none", "border": "none", "padding": "0", "font": "inherit", "cursor": "pointer",
                "color": "inherit", "font_weight": rx.cond(active, "700", "inherit")},
+    )
+
+
+def sync_panel(state, *, title: str, text: str, button_id: str, items: str, asking: str, new_text: str,
+               import_row, new_id: str) -> rx.Component:
+    """The cloud sync of a list page (`state` mixes in CatalogueListMixin): the button, progress while it runs,
+    its summary, then what the account has that Hygate does not sell yet, each with its import form."""
+    return section(
+        title,
+        rx.text(text, size="2", color="var(--gray-11)"),
+        rx.hstack(rx.button(rx.cond(state.syncing, "Syncing…", "Sync now"), on_click=state.sync,
+                            loading=state.syncing, id=button_id), spacing="3", align="center"),
+        rx.cond(state.syncing, rx.vstack(
+            rx.progress(value=rx.cond(state.sync_total > 0, state.sync_done * 100 / state.sync_total, 0), max=100,
+                        width="100%"),
+            rx.text(rx.cond(state.sync_total > 0, "Checked " + state.sync_done.to_string() + " of "
+                            + state.sync_total.to_string() + f" {items}…", asking), size="2"),
+            spacing="2", width="100%", id="sync-progress", role="status")),
+        rx.cond(state.sync_summary != "", rx.text(state.sync_summary, size="2", id="sync-summary")),
+        rx.cond(state.cloud_new.length() > 0, rx.vstack(
+            rx.text(new_text, size="2", weight="medium"),
+            rx.foreach(state.cloud_new, import_row), spacing="2", width="100%", id=new_id)),
+        id="sync",
     )

@@ -3,7 +3,7 @@ the running session)."""
 
 import reflex as rx
 
-from hygate_app.components.list_controls import filters, location_select, pager, sort_header
+from hygate_app.components.list_controls import filters, location_select, pager, sort_header, sync_panel
 from hygate_app.components.staff_shell import confirm, field, message, section, staff_shell
 from hygate_app.components.tables import simple_table
 from hygate_app.states.devices import DeviceDetailState as D
@@ -50,27 +50,14 @@ def _import_row(d: rx.Var[dict[str, str]]) -> rx.Component:
 
 
 def _sync() -> rx.Component:
-    return section(
-        "Sync from Shelly Cloud",
-        rx.text("Refreshes the online and relay state of every device, and lists the devices of the Shelly account "
-                "that Hygate does not sell yet so you can import them into a location.", size="2",
-                color="var(--gray-11)"),
-        rx.hstack(rx.button(rx.cond(S.syncing, "Syncing…", "Sync now"), on_click=S.sync, loading=S.syncing,
-                            id="sync-devices"), spacing="3", align="center"),
-        rx.cond(S.syncing, rx.vstack(
-            rx.progress(value=rx.cond(S.sync_total > 0, S.sync_done * 100 / S.sync_total, 0), max=100,
-                        width="100%"),
-            rx.text(rx.cond(S.sync_total > 0, "Checked " + S.sync_done.to_string() + " of "
-                            + S.sync_total.to_string() + " devices…", "Asking Shelly Cloud for its devices…"),
-                    size="2"),
-            spacing="2", width="100%", id="sync-progress", role="status")),
-        rx.cond(S.sync_summary != "", rx.text(S.sync_summary, size="2", id="sync-summary")),
-        rx.cond(S.cloud_new.length() > 0, rx.vstack(
-            rx.text("Not in Hygate yet: choose a name and a location, then import. An imported device sells nothing "
-                    "until you add a usage plan.", size="2", weight="medium"),
-            rx.foreach(S.cloud_new, _import_row), spacing="2", width="100%", id="cloud-devices")),
-        id="sync",
-    )
+    return sync_panel(
+        S, title="Sync from Shelly Cloud",
+        text="Refreshes the online and relay state of every device, and lists the devices of the Shelly account "
+             "that Hygate does not sell yet so you can import them into a location.",
+        button_id="sync-devices", items="devices", asking="Asking Shelly Cloud for its devices…",
+        new_text="Not in Hygate yet: choose a name and a location, then import. An imported device sells nothing "
+                 "until you add a usage plan.",
+        import_row=_import_row, new_id="cloud-devices")
 
 
 def devices_page() -> rx.Component:

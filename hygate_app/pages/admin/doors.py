@@ -3,7 +3,7 @@ and location of a door, its lock's state and its access history)."""
 
 import reflex as rx
 
-from hygate_app.components.list_controls import filters, location_select, pager, sort_header
+from hygate_app.components.list_controls import filters, location_select, pager, sort_header, sync_panel
 from hygate_app.components.staff_shell import field, message, section, staff_shell
 from hygate_app.components.tables import simple_table
 from hygate_app.pages.admin.devices import SELECT_STYLE, state_badge
@@ -48,27 +48,13 @@ def _import_row(lock: rx.Var[dict[str, str]]) -> rx.Component:
 
 
 def _sync() -> rx.Component:
-    return section(
-        "Sync from TTLock",
-        rx.text("Refreshes the battery, gateway and passage mode of every door's lock, and lists the locks of the "
-                "TTLock account that Hygate does not sell yet so you can import them into a location.", size="2",
-                color="var(--gray-11)"),
-        rx.hstack(rx.button(rx.cond(S.syncing, "Syncing…", "Sync now"), on_click=S.sync, loading=S.syncing,
-                            id="sync-doors"), spacing="3", align="center"),
-        rx.cond(S.syncing, rx.vstack(
-            rx.progress(value=rx.cond(S.sync_total > 0, S.sync_done * 100 / S.sync_total, 0), max=100,
-                        width="100%"),
-            rx.text(rx.cond(S.sync_total > 0, "Checked " + S.sync_done.to_string() + " of "
-                            + S.sync_total.to_string() + " locks…", "Asking TTLock for the account's locks…"),
-                    size="2"),
-            spacing="2", width="100%", id="sync-progress", role="status")),
-        rx.cond(S.sync_summary != "", rx.text(S.sync_summary, size="2", id="sync-summary")),
-        rx.cond(S.cloud_new.length() > 0, rx.vstack(
-            rx.text("Not in Hygate yet: choose a name, a location, the price and the access time, then import.",
-                    size="2", weight="medium"),
-            rx.foreach(S.cloud_new, _import_row), spacing="2", width="100%", id="cloud-locks")),
-        id="sync",
-    )
+    return sync_panel(
+        S, title="Sync from TTLock",
+        text="Refreshes the battery, gateway and passage mode of every door's lock, and lists the locks of the "
+             "TTLock account that Hygate does not sell yet so you can import them into a location.",
+        button_id="sync-doors", items="locks", asking="Asking TTLock for the account's locks…",
+        new_text="Not in Hygate yet: choose a name, a location, the price and the access time, then import.",
+        import_row=_import_row, new_id="cloud-locks")
 
 
 def doors_page() -> rx.Component:
