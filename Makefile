@@ -5,14 +5,18 @@ PY := $(VENV)/bin/python
 ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" REFLEX_USE_NPM=1 REFLEX_TELEMETRY_ENABLED=false
 TEST_PORT ?= 8765
 
-.PHONY: run test test-unit install install-test build lint clean
+.PHONY: run test test-faults test-unit install install-test build lint messages clean
 
 run: install build ## install, migrate, seed the demo, start web + worker + cron
 	@$(ENV) $(PY) -m hygate_app.cli up
 
-test: install-test ## install what the tests need and run them all (real PostgreSQL, Redis, Chromium)
+test: install-test ## install what the tests need and run them all but the fault suite (real PostgreSQL, Redis, Chromium)
 	@$(ENV) PORT=$(TEST_PORT) HYGATE_DEMO=true $(MAKE) --no-print-directory build
-	@$(ENV) HYGATE_TEST_PORT=$(TEST_PORT) $(PY) -m pytest -q -p no:cacheprovider
+	@$(ENV) HYGATE_TEST_PORT=$(TEST_PORT) $(PY) -m pytest -q -p no:cacheprovider -m "not faults"
+
+test-faults: install-test ## the fault suite: break the running stack in each way, then check the invariants (minutes)
+	@$(ENV) PORT=$(TEST_PORT) HYGATE_DEMO=true $(MAKE) --no-print-directory build
+	@$(ENV) HYGATE_TEST_PORT=$(TEST_PORT) $(PY) -m pytest -q -p no:cacheprovider -m faults tests/faults
 
 test-unit: install-test
 	@$(ENV) $(PY) -m pytest -q tests/unit
@@ -41,6 +45,17 @@ $(VENV)/.installed-test: requirements-test.txt
 build: ## compile and build the frontend once (the web process serves it, no rebuild at start)
 	@echo "Building the frontend (first time: installs npm packages, a few minutes)…"
 	@$(ENV) $(VENV)/bin/reflex export --frontend-only --no-zip --loglevel warning >/dev/null
+
+# The names a guest message id is written in (tests/unit/test_translations.py extracts with the same).
+MESSAGE_KEYWORDS := -k t -k t_format -k _text -k gettext:2 -k N_
+
+messages: install ## after adding or removing guest texts: update every catalogue's ids, then write the new texts
+	@mkdir -p .run
+	@$(VENV)/bin/pybabel -q extract --no-default-keywords $(MESSAGE_KEYWORDS) --no-location -w 120 \
+		-o .run/guest.pot hygate_app
+	@$(VENV)/bin/pybabel -q update -i .run/guest.pot -d hygate_app/locales -D guest --no-fuzzy-matching \
+		--ignore-obsolete --ignore-pot-creation-date -w 120
+	@echo "Now write the new (empty) texts in hygate_app/locales/*/LC_MESSAGES/guest.po; make test-unit checks them."
 
 clean:
 	rm -rf .web $(VENV) .run hygate.db*

@@ -1,18 +1,8 @@
 // The guest's countdown circle. The server sends the deadlines once (and again only when the
 // session changes state); this component ticks the clock in the browser, so a running session
 // costs no network traffic. The grace/running/finishing rule mirrors services/device_sessions.py.
+// Its words come from the guest's catalogue (`texts`, the `countdown.*` messages), in the page's language.
 import React, { useEffect, useState } from "react";
-
-const LABELS = {
-  awaiting_payment: "Awaiting payment",
-  starting: "Starting",
-  grace: "Get ready",
-  running: "Running",
-  finishing: "Finishing",
-  complete: "Complete",
-  cancelled: "Cancelled",
-  failed: "Failed",
-};
 
 function phaseAt(status, now, startsAt, endsAt, finishingMs) {
   if (status !== "active") return status;
@@ -31,7 +21,8 @@ function clock(ms) {
   return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
-export function CountdownCircle({ status, startsAt, endsAt, finishingMs, serverNow, accent }) {
+export function CountdownCircle({ status, startsAt, endsAt, finishingMs, serverNow, accent, texts, lang }) {
+  const say = (id) => (texts && texts[`countdown.${id}`]) || id;
   // Offset between the server's clock and this phone's, fixed when the deadlines arrive.
   const [offset, setOffset] = useState(0);
   const [now, setNow] = useState(Date.now());
@@ -48,31 +39,34 @@ export function CountdownCircle({ status, startsAt, endsAt, finishingMs, serverN
   const phase = phaseAt(status, t, startsAt, endsAt, finishingMs);
   let fraction = 0;
   let big = "";
-  let sub = LABELS[phase] || phase;
+  let sub = say(phase);
   if (phase === "grace") {
     fraction = 1;
     big = clock(startsAt - t);
-    sub = "Paid time starts in";
+    sub = say("starts_in");
   } else if (phase === "running" || phase === "finishing") {
     const total = Math.max(1, endsAt - startsAt);
     fraction = Math.min(1, Math.max(0, (endsAt - t) / total));
     big = clock(endsAt - t);
-    sub = phase === "finishing" ? "Finishing — time left" : "Time left";
+    sub = phase === "finishing" ? say("finishing_left") : say("time_left");
   } else if (phase === "complete") {
-    big = "Done";
-  } else if (phase === "failed") {
+    big = say("done");
+  } else if (phase === "failed" || phase === "interrupted") {
     big = "!";
   } else if (phase === "cancelled") {
     big = "×";
   } else {
     big = "…";
   }
-  const colour = phase === "failed" ? "#c62828" : phase === "finishing" ? "#ef6c00" : phase === "grace" ? "#6a1b9a" : accent || "#0b6bcb";
+  const colour = phase === "failed" ? "#c62828" : phase === "interrupted" ? "#ef6c00" : phase === "finishing" ? "#ef6c00" : phase === "grace" ? "#6a1b9a" : accent || "#0b6bcb";
   const r = 88;
   const circumference = 2 * Math.PI * r;
   // Screen readers hear the phase, and the time once a minute, not every second.
   const minutesLeft = phase === "running" || phase === "finishing" ? Math.ceil((endsAt - t) / 60000) : null;
-  const spoken = minutesLeft !== null ? `${LABELS[phase]}, ${minutesLeft} minute${minutesLeft === 1 ? "" : "s"} left` : LABELS[phase] || phase;
+  const plural = new Intl.PluralRules(lang || "en").select(minutesLeft || 0) === "one" ? "one" : "other";
+  const spoken = minutesLeft !== null
+    ? say(`minutes_left_${plural}`).replace("{phase}", say(phase)).replace("{minutes}", String(minutesLeft))
+    : say(phase);
 
   return (
     <div className="countdown" data-phase={phase} style={{ position: "relative", width: 220, height: 220, margin: "0 auto" }}>

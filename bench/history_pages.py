@@ -1,12 +1,17 @@
 """Staff lists at scale: what the Payments, Sessions, Reports, Audit Logs pages and the dashboard ask of
-PostgreSQL when the workspace holds 100,000+ payments, sessions and audit rows.
+PostgreSQL when the workspace holds up to a million payments, sessions and audit rows.
 
-    .venv/bin/python bench/history_pages.py [--payments 120000] [--repeat 7]
+    .venv/bin/python bench/history_pages.py [--payments 1000000] [--repeat 7] [--explain-over 100] [--drop]
 
-Builds a throwaway database (dropped at the end) with the real migrations, fills it with SQL
-`generate_series` (two years of history over 12 locations in several time zones), then times each service
-call the pages make: the median and the slowest of `--repeat` warm runs, in milliseconds. Audit rows are
-inserted without their hash chain (the chain walk is a separate daily job, not a page).
+Fills a database with the real migrations and SQL `generate_series` (two years of history over 12 locations in
+several time zones), then times each service call the pages make, and the whole server side of the three busiest
+pages (what their states run on load): the median and the slowest of `--repeat` warm runs, in milliseconds. The
+full CSV export runs once. For every case whose median is over `--explain-over` ms, and for the three pages, it
+prints `EXPLAIN (ANALYZE, BUFFERS)` of that case's slowest SQL statement. Audit rows are inserted without their
+hash chain (the chain walk is a separate daily job, not a page).
+
+The database is kept (`bench_history_1m` for a million payments) and reused by the next run with the same
+`--payments`, so reruns skip the fill; `--drop` drops it at the end.
 """
 
 from __future__ import annotations
@@ -14,20 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-import uuid
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import psycopg
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DB_NAME = f"hygate_bench_{uuid.uuid4().hex[:8]}"
-os.environ["DATABASE_URL"] = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
-os.environ.setdefault("ENCRYPTION_KEY", "YmVuY2gtb25seS1rZXktMzItYnl0ZXMtbG9uZyEhISE=")
+import stack
+from sqlalchemy import event
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo", "UTC", "Australia/Sydney"]
@@ -96,7 +93,6 @@ SELECT %(now)s - make_interval(secs => i * %(spacing)s), 'stripe', NULL,
        'payment', (i / 5)::text, '203.0.113.' || (i %% 250), '{}', md5(i::text), md5('row' || i::text) || md5(i::text)
 FROM generate_series(1, %(payments)s) i;
 ALTER TABLE audit_log ENABLE TRIGGER USER;
-ANALYZE;
 """
 
 
@@ -105,44 +101,151 @@ def fill(url: str, payments: int) -> None:
     # Client-side binding: the fill is several statements in one round trip.
     with psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor) as conn:
         conn.execute(FILL, {"zones": ZONES, "now": NOW, "payments": payments, "spacing": two_years / payments})
+        # What autovacuum does to a live table: statistics, and the visibility map index-only scans need.
+        conn.execute("VACUUM (ANALYZE)")
 
 
-def timed(repeat: int, fn) -> tuple[float, float, object]:
-    fn()  # warm: plans cached, pages in memory, as on a page someone keeps using
-    runs, result = [], None
+class CpuMeter:
+    """CPU seconds used so far by this process and by every PostgreSQL backend serving the database: with other work
+    on the machine, CPU per page is the figure a dedicated machine would show as time (parallel workers are not
+    counted, so `--serial` turns parallel query off for it)."""
+
+    def __init__(self, db_name: str) -> None:
+        self.db_name = db_name
+        self.admin = psycopg.connect(stack.ADMIN_URL, autocommit=True)
+
+    def __call__(self) -> float:
+        pids = self.admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.db_name,)).fetchall()
+        backends = 0.0
+        for (pid,) in pids:
+            try:
+                backends += stack.cpu_seconds(pid)
+            except FileNotFoundError:
+                pass  # closed since
+        return time.process_time() + backends
+
+
+def timed(repeat: int, fn, cpu: CpuMeter | None, warm: bool = True) -> tuple[float, float, float, object]:
+    """Median and slowest wall ms, median CPU ms (0 without a meter), and the last result."""
+    if warm:
+        fn()  # plans cached, pages in memory, as on a page someone keeps using
+    runs, cpu_runs, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        cpu_start, start = cpu() if cpu else 0.0, time.perf_counter()
         result = fn()
         runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs), max(runs), result
+        cpu_runs.append(((cpu() if cpu else 0.0) - cpu_start) * 1000)
+    return statistics.median(runs), max(runs), statistics.median(cpu_runs), result
+
+
+class StatementLog:
+    """The SQL statements the engine runs, with their time, so a slow case's slowest one can be EXPLAINed."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.runs: list[tuple[float, str, object]] = []
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        started = conn.info["bench_started"].pop()
+        self.runs.append(((time.perf_counter() - started) * 1000, statement, parameters))
+
+    def explain_slowest(self) -> str:
+        """EXPLAIN (ANALYZE, BUFFERS) of every distinct statement the case ran (with its last parameters); the plan
+        of the one PostgreSQL took longest over, and the others' execution times."""
+        last: dict[str, object] = {}
+        for _, statement, parameters in self.runs:
+            last[statement] = parameters
+        plans = []
+        with self.engine.connect() as conn:
+            for statement, parameters in last.items():
+                plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).scalars().all()
+                ms = float(next(line for line in plan if line.startswith("Execution Time")).split()[2])
+                plans.append((ms, statement, plan))
+        plans.sort(key=lambda p: p[0], reverse=True)
+        ms, statement, plan = plans[0]
+        others = ", ".join(f"{p[0]:.1f}" for p in plans[1:]) or "none"
+        return "\n".join(["    " + line for line in [*statement.splitlines(), "", *plan,
+                                                    f"(the case's other statements: {others} ms)"]])
+
+
+def open_database(payments: int) -> str:
+    """The kept database for this size, migrated to head; filled unless it already holds `payments` payments."""
+    name = f"bench_history_{payments // 1_000_000}m" if payments % 1_000_000 == 0 else f"bench_history_{payments}"
+    stack.configure(name)
+    if not stack.database_exists(name):
+        with psycopg.connect(stack.ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    from hygate_app.cli import migrate
+
+    migrate()
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+        held = conn.execute("SELECT count(*) FROM payments").fetchone()[0]
+    if held != payments:
+        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+            conn.execute("TRUNCATE payments, device_sessions, door_accesses, audit_log, usage_plans, devices, doors, "
+                         "locations RESTART IDENTITY CASCADE")
+        started = time.perf_counter()
+        fill(os.environ["DATABASE_URL"], payments)
+        print(f"{name}: filled {payments} payments (+ sessions, accesses, audit rows) in "
+              f"{time.perf_counter() - started:.1f} s")
+    else:
+        print(f"{name}: reusing its {payments} payments (+ sessions, accesses, audit rows)")
+    return name
+
+
+def serial(db_name: str, on: bool) -> None:
+    """Parallel query off (or back to the server's default) for the connections the bench opens next."""
+    setting = "SET max_parallel_workers_per_gather = 0" if on else "RESET max_parallel_workers_per_gather"
+    with psycopg.connect(stack.ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{db_name}" {setting}')
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--payments", type=int, default=120_000)
+    parser.add_argument("--payments", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--explain-over", type=float, default=100.0, help="EXPLAIN cases slower than this (ms)")
+    parser.add_argument("--serial", action="store_true",
+                        help="no parallel query, and report the CPU each case costs (this process + PostgreSQL)")
+    parser.add_argument("--only", default="", help="run only the cases whose name contains this")
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end instead of keeping it")
     args = parser.parse_args()
 
-    from hygate_app.cli import migrate
+    name = open_database(args.payments)
+    serial(name, args.serial)
     from hygate_app.db import get_engine, session_scope
     from hygate_app.services.audit_log_view import AuditFilters, list_audit_rows
     from hygate_app.services.dashboard import dashboard_summary
     from hygate_app.services.paging import PageRequest
     from hygate_app.services.payment_history import PaymentFilters, list_payments, payments_csv
+    from hygate_app.services.report_view import Kind, ReportRequest
     from hygate_app.services.reports import GroupBy, Period, ReportQuery, revenue_report, usage_report
     from hygate_app.services.session_history import SessionFilters, list_sessions
+    from hygate_app.states.dashboard import _snapshot
+    from hygate_app.states.history_lists import load_list
+    from hygate_app.states.payments import PAYMENTS_LIST
+    from hygate_app.states.reports import _report
 
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     try:
-        migrate()
-        started = time.perf_counter()
-        fill(os.environ["DATABASE_URL"], args.payments)
-        print(f"filled {args.payments} payments (+ sessions, accesses, audit rows) in "
-              f"{time.perf_counter() - started:.1f} s")
         deep = args.payments // 25 // 2
         month = (date(2026, 10, 1), date(2026, 10, 31))
+        year_by_month = ReportQuery(Period.month, GroupBy.location, date(2025, 11, 1), date(2026, 10, 31))
+        pages = {
+            # What each page's state runs on load (its own database session), rows formatted for the page.
+            "page: dashboard": lambda db: _snapshot(),
+            "page: payments, first page": lambda db: load_list(PAYMENTS_LIST, {}),
+            "page: report, revenue by day and location, 1 month": lambda db: _report(
+                ReportRequest(Kind.revenue, ReportQuery(Period.day, GroupBy.location, *month)), 1),
+            "page: report, revenue by month and location, 1 year": lambda db: _report(
+                ReportRequest(Kind.revenue, year_by_month), 1),
+        }
         cases = {
+            **pages,
             "payments: first page": lambda db: list_payments(db, PaymentFilters(), PageRequest()),
             f"payments: page {deep} (deep offset)": lambda db: list_payments(db, PaymentFilters(),
                                                                             PageRequest(page=deep)),
@@ -164,8 +267,7 @@ def main() -> None:
                                                                             PageRequest(page=deep), now=NOW),
             "sessions: one device": lambda db: list_sessions(db, SessionFilters(device_id=7), PageRequest(),
                                                              now=NOW),
-            "reports: revenue by month and location, 1 year": lambda db: revenue_report(db, ReportQuery(
-                Period.month, GroupBy.location, date(2025, 11, 1), date(2026, 10, 31))),
+            "reports: revenue by month and location, 1 year": lambda db: revenue_report(db, year_by_month),
             "reports: revenue by day, 1 year": lambda db: revenue_report(db, ReportQuery(
                 Period.day, GroupBy.none, date(2025, 11, 20), date(2026, 11, 19))),
             "reports: usage by week and device, 1 year": lambda db: usage_report(db, ReportQuery(
@@ -176,18 +278,34 @@ def main() -> None:
                                                                              target_id="777"), PageRequest()),
             "dashboard summary": lambda db: dashboard_summary(db, now=NOW),
         }
-        print(f"{'query':<50} {'median ms':>10} {'max ms':>8}  result")
-        for name, case in cases.items():
+        once = {"payments CSV: everything"}  # a throughput figure (rows/s), not a page
+        log = StatementLog(get_engine())
+        cpu = CpuMeter(name) if args.serial else None
+        plans: list[tuple[str, str]] = []
+        print(f"{'query':<55} {'median ms':>10} {'max ms':>8} {'CPU ms' if cpu else '':>7}  result")
+        for name_, case in cases.items():
+            if args.only not in name_:
+                continue
+            log.runs.clear()
             with session_scope() as db:
-                median, slowest, result = timed(args.repeat, lambda c=case, d=db: c(d))
+                median, slowest, cpu_ms, result = timed(1 if name_ in once else args.repeat,
+                                                        lambda c=case, d=db: c(d), cpu, warm=name_ not in once)
             shown = (f"{len(result.rows)} of {result.total}" if hasattr(result, "total")
                      else f"{len(result)} rows" if isinstance(result, list)
-                     else f"{result} lines" if isinstance(result, int) else type(result).__name__)
-            print(f"{name:<50} {median:>10.1f} {slowest:>8.1f}  {shown}")
+                     else f"{result} lines" if isinstance(result, int)
+                     else f"{len(result['rows'])} rows shown" if isinstance(result, dict) and "rows" in result
+                     else f"{len(result)} page vars" if isinstance(result, dict) else type(result).__name__)
+            cpu_text = f"{cpu_ms:.1f}" if cpu else ""
+            print(f"{name_:<55} {median:>10.1f} {slowest:>8.1f} {cpu_text:>7}  {shown}", flush=True)
+            if name_ not in once and (name_ in pages or median > args.explain_over):
+                plans.append((name_, log.explain_slowest()))
+        for name_, plan in plans:
+            print(f"\n-- {name_}: its slowest statement in PostgreSQL\n{plan}")
     finally:
-        get_engine().dispose()
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        get_engine().dispose()  # before the drop, and so nothing holds the kept database open
+        serial(name, False)
+        if args.drop:
+            stack.drop_database(name)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 from redis import Redis
 
@@ -33,11 +34,34 @@ def seed_demo() -> None:
     print(f"Demo admin: {login.email}  password: {login.password}")
 
 
+def create_admin(email: str, name: str = "") -> None:
+    from hygate_app.db import session_scope
+    from hygate_app.services.errors import DomainError
+    from hygate_app.services.first_admin import create_first_admin
+
+    try:
+        with session_scope() as db:
+            password = create_first_admin(db, email, name)
+    except DomainError as exc:
+        sys.exit(str(exc))
+    print(f"Administrator {email.strip()} created. Password (shown once, change it under Account): {password}")
+
+
 def _redis_answers(url: str) -> bool:
     try:
         return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
     except Exception:
         return False
+
+
+def _without_password(url: str) -> str:
+    """The address for a message: a password in the URL never reaches a terminal or a log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def ensure_redis() -> None:
@@ -46,7 +70,7 @@ def ensure_redis() -> None:
     if _redis_answers(settings.redis_url):
         return
     if os.environ.get("REDIS_URL"):
-        sys.exit(f"REDIS_URL is set but Redis does not answer at {settings.redis_url}.")
+        sys.exit(f"REDIS_URL is set but Redis does not answer at {_without_password(settings.redis_url)}.")
     binary = shutil.which("redis-server")
     if binary is None:
         sys.exit("No Redis answers and redis-server is not installed (apt-get install redis-server).")
@@ -69,6 +93,7 @@ def web() -> None:
     """Serve the prebuilt frontend and the backend from one process (no rebuild at start)."""
     from reflex.environment import environment
 
+    from hygate_app.api.request_limits import EVENT_MAX_BYTES
     from hygate_app.services.encryption import EncryptionError, key_ring
 
     settings = get_settings()
@@ -79,10 +104,12 @@ def web() -> None:
     for flag in (environment.REFLEX_SKIP_COMPILE, environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP):
         os.environ[flag.name] = "true"
     os.environ[environment.REFLEX_ENV_MODE.name] = "prod"
+    os.environ[environment.REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE.name] = str(EVENT_MAX_BYTES)
     os.execvp(sys.executable, [
         sys.executable, "-m", "uvicorn", "--factory", "hygate_app.hygate_app:app",
         "--host", os.environ.get("HOST", "0.0.0.0"), "--port", str(settings.port),
         "--workers", os.environ.get("WEB_CONCURRENCY", "1"), "--log-level", "warning", "--no-access-log",
+        "--ws-max-size", str(EVENT_MAX_BYTES),
     ])
 
 
@@ -207,18 +234,24 @@ def verify_audit(checkpoint: str | None = None) -> None:
 
 COMMANDS = {"migrate": migrate, "seed-demo": seed_demo, "ensure-redis": ensure_redis, "web": web, "cron": cron,
             "simulators": simulators, "up": up, "generate-key": generate_key, "rotate-keys": rotate_keys,
-            "verify-audit": verify_audit}
+            "verify-audit": verify_audit, "create-admin": create_admin}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="hygate")
     parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("--checkpoint", help="verify-audit: also check this checkpoint line")
+    parser.add_argument("--email", help="create-admin: the first administrator's e-mail address")
+    parser.add_argument("--name", default="", help="create-admin: their name")
     args = parser.parse_args()
     if args.checkpoint and args.command != "verify-audit":
         parser.error("--checkpoint goes with verify-audit only")
+    if args.command == "create-admin" and not args.email:
+        parser.error("create-admin needs --email")
     if args.command == "verify-audit":
         verify_audit(args.checkpoint)
+    elif args.command == "create-admin":
+        create_admin(args.email, args.name)
     else:
         COMMANDS[args.command]()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +22,9 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default=f"sqlite:///{ROOT / 'hygate.db'}", alias="DATABASE_URL")
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", alias="REDIS_URL")
+    # Heroku Key-Value Store speaks TLS (`rediss://`) with a self-signed certificate: `false` there keeps the
+    # encryption but skips checking the certificate (every Redis client takes it from the URL).
+    redis_tls_verify: bool = Field(default=True, alias="REDIS_TLS_VERIFY")
 
     # Demo mode mounts the simulators in the app and points the real clients at them, unless
     # STRIPE_API_BASE / SHELLY_SERVER_URL name another place (`cli simulators` serves them alone).
@@ -52,8 +55,28 @@ class Settings(BaseSettings):
     resend_api_base: str = Field(default="", alias="RESEND_API_BASE")
     mail_from: str = Field(default="Hygate <hygate@demo.hygate.local>", alias="MAIL_FROM")
 
+    # Timeouts, in seconds. Every call to Stripe, Shelly, TTLock and Resend: connecting, then each wait for the
+    # answer (TTLock writes through a lock's gateway can take several seconds).
+    http_connect_timeout: float = Field(default=5.0, alias="HTTP_CONNECT_TIMEOUT")
+    http_read_timeout: float = Field(default=15.0, alias="HTTP_READ_TIMEOUT")
+    # Redis: connecting, then any one command (the RQ worker lengthens the latter for its blocking wait on jobs).
+    redis_connect_timeout: float = Field(default=5.0, alias="REDIS_CONNECT_TIMEOUT")
+    redis_socket_timeout: float = Field(default=10.0, alias="REDIS_SOCKET_TIMEOUT")
+    # PostgreSQL: connecting, and the longest one SQL statement may run (0: no limit). Migrations have no limit;
+    # reports and exports read in statements far shorter than this.
+    db_connect_timeout: int = Field(default=10, alias="DB_CONNECT_TIMEOUT")
+    db_statement_timeout: float = Field(default=60.0, alias="DB_STATEMENT_TIMEOUT")
+
+    # An integration "keeps failing" after this many failed calls in a row over at least this many minutes:
+    # administrators then get one e-mail for the incident, and one when the integration works again.
+    integration_alert_failures: int = Field(default=5, alias="INTEGRATION_ALERT_FAILURES")
+    integration_alert_minutes: float = Field(default=2.0, alias="INTEGRATION_ALERT_MINUTES")
+
     # The relay's own auto-off fires this many seconds after the paid end (the fail-safe).
     relay_auto_off_margin_seconds: int = Field(default=120, alias="RELAY_AUTO_OFF_MARGIN_SECONDS")
+    # Bulk status calls (ten devices each) one reconciliation pass may make beyond the devices in use or
+    # believed ON: 60 is half the cloud's budget over the two-minute period.
+    reconcile_read_calls: int = Field(default=60, alias="RECONCILE_READ_CALLS")
     # How long a guest has to pay before the Checkout Session expires (Stripe: 30 min minimum).
     checkout_expiry_minutes: int = Field(default=30, alias="CHECKOUT_EXPIRY_MINUTES")
 
@@ -61,6 +84,13 @@ class Settings(BaseSettings):
     encryption_key: str = Field(default="", alias="ENCRYPTION_KEY")
     # Comma-separated older keys that still decrypt during a rotation; `cli rotate-keys` moves values off them.
     encryption_keys_previous: str = Field(default="", alias="ENCRYPTION_KEYS_PREVIOUS")
+
+    @model_validator(mode="after")
+    def _unverified_redis_tls(self) -> Settings:
+        url = self.redis_url
+        if not self.redis_tls_verify and url.startswith("rediss://") and "ssl_cert_reqs=" not in url:
+            self.redis_url += ("&" if "?" in self.redis_url else "?") + "ssl_cert_reqs=none"
+        return self
 
     @property
     def base_url(self) -> str:

@@ -13,7 +13,9 @@ from sqlmodel import Session, create_engine
 from hygate_app.config import get_settings
 
 
-def build_engine(url: str) -> Engine:
+def build_engine(url: str, *, connect_timeout: int | None = None, statement_timeout: float = 0) -> Engine:
+    """`statement_timeout` (seconds, PostgreSQL only, 0 for none) ends a runaway query instead of letting it hold
+    a web thread or a worker and its locks; the migrations' engine is built without one."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -26,12 +28,20 @@ def build_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    connect_args: dict[str, object] = {}
+    if connect_timeout:
+        connect_args["connect_timeout"] = connect_timeout
+    if statement_timeout > 0 and url.startswith("postgresql"):
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=30,
+                         connect_args=connect_args)
 
 
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
-    return build_engine(get_settings().sqlalchemy_url)
+    settings = get_settings()
+    return build_engine(settings.sqlalchemy_url, connect_timeout=settings.db_connect_timeout,
+                        statement_timeout=settings.db_statement_timeout)
 
 
 @contextmanager

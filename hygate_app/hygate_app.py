@@ -1,9 +1,13 @@
-"""Assembles the app: Reflex pages, the API routes and security headers in front of them, and the push listener."""
+"""Assembles the app: Reflex pages; in front of them the API routes, the closing of a connection whose body was too
+large, the 404 page for impossible addresses and security headers; and the push listener."""
 
 import reflex as rx
 
+from hygate_app.api.request_limits import close_after_refusal
 from hygate_app.api.routes import build_api
 from hygate_app.api.security_headers import security_headers
+from hygate_app.api.unknown_paths import unknown_paths
+from hygate_app.components import app_wraps
 from hygate_app.config import get_settings
 from hygate_app.pages.admin.audit import audit_entry_page, audit_page
 from hygate_app.pages.admin.dashboard import dashboard_page
@@ -37,6 +41,7 @@ from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_door import PayDoorState
 from hygate_app.states.guest_push import listen_for_guest_updates
 from hygate_app.states.guest_session import SessionState
+from hygate_app.states.guest_text import GuestTextState
 from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationsState
 from hygate_app.states.payments import PaymentDetailState, PaymentsState
@@ -46,23 +51,27 @@ from hygate_app.states.sign_in_pages import LoginState, VerifyState
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
 
 app = rx.App(
+    # Staff pages are English; on guest pages the language menu sets <html lang> to the guest's language.
+    html_lang="en",
     stylesheets=["/staff.css"],
-    api_transformer=[build_api(get_settings()), security_headers],
+    api_transformer=[build_api(get_settings()), close_after_refusal, unknown_paths, security_headers],
     head_components=[
         rx.el.meta(name="theme-color", content="#0b6bcb"),
         rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
     ],
 )
+app_wraps.install(app)
 # Guests
-# The workspace's branding first, then the page's own data.
+# The guest's language and the workspace's branding first, then the page's own data.
+GUEST_FIRST = [GuestTextState.choose_language, GuestBrandState.load]
 app.add_page(use_device_page, route="/use/[uid]", title="Pay and start | Hygate",
-             on_load=[GuestBrandState.load, UseState.load])
+             on_load=[*GUEST_FIRST, UseState.load])
 app.add_page(session_page, route="/session/[token]", title="Your session | Hygate",
-             on_load=[GuestBrandState.load, SessionState.load])
+             on_load=[*GUEST_FIRST, SessionState.load])
 app.add_page(pay_door_page, route="/pay/[uid]", title="Door access | Hygate",
-             on_load=[GuestBrandState.load, PayDoorState.load])
+             on_load=[*GUEST_FIRST, PayDoorState.load])
 app.add_page(access_page, route="/access/[token]", title="Your access | Hygate",
-             on_load=[GuestBrandState.load, AccessState.load])
+             on_load=[*GUEST_FIRST, AccessState.load])
 # Staff
 app.add_page(login_page, route="/login", title="Sign in | Hygate", on_load=LoginState.load)
 app.add_page(verify_page, route="/login/verify", title="Verify | Hygate", on_load=VerifyState.load)
@@ -91,5 +100,7 @@ app.add_page(integrations_page, route="/settings/integrations", title="Integrati
              on_load=IntegrationsState.load)
 app.add_page(branding_page, route="/settings/branding", title="Branding | Hygate", on_load=BrandingState.load)
 app.add_page(api_keys_page, route="/settings/api-keys", title="API keys | Hygate", on_load=ApiKeysState.load)
-app.add_page(not_found_page, route="404", title="Not found | Hygate", on_load=GuestBrandState.load)
+app.add_page(not_found_page, route="404", title="Not found | Hygate", on_load=GUEST_FIRST)
+# Guests arrive by QR code and staff at /login: the bare address (where `/use/..` also leads) was a blank page.
+app.add_page(not_found_page, route="/", title="Hygate", on_load=GUEST_FIRST)
 app.register_lifespan_task(listen_for_guest_updates)

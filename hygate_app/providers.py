@@ -10,27 +10,36 @@ worker process at its next call, without a restart. The version is not kept in R
 change's own transaction, it can never miss a committed change (a bump sent to Redis after the commit could be
 lost, or flushed away) and costs no second store. Replaced clients are left to the garbage collector rather than
 closed, since another thread may still be in the middle of a call with one.
+
+Every client gets the configured timeouts and reports each call's outcome to its integration's `HealthRecorder`
+(`services/integration_health.py`), which feeds the dashboard badges and the administrators' alerts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import httpx
+from limits.storage import RedisStorage
 from redis import Redis
 
-from hygate_app.config import get_settings
+from hygate_app.config import Settings, get_settings
 from hygate_app.db import session_scope
 from hygate_app.integrations.mailer import ResendClient
+from hygate_app.integrations.pacing import RedisPacer
 from hygate_app.integrations.shelly import ShellyClient
 from hygate_app.integrations.stripe_gateway import StripeGateway
 from hygate_app.integrations.ttlock import TTLockClient
+from hygate_app.models import Integration
 from hygate_app.services import integration_settings
 from hygate_app.services.device_sessions import SessionDeps
 from hygate_app.services.door_access import AccessDeps
 from hygate_app.services.guest_updates import RedisGuestUpdates
+from hygate_app.services.integration_health import HealthRecorder
 from hygate_app.services.integration_settings import IntegrationConfig
 from hygate_app.services.queue import RQJobQueue
 from hygate_app.services.throttle import Throttle
@@ -45,7 +54,19 @@ _clients: dict[str, tuple[str, Any]] = {}
 
 @lru_cache(maxsize=1)
 def redis() -> Redis:
-    return Redis.from_url(get_settings().redis_url)
+    settings = get_settings()
+    return Redis.from_url(settings.redis_url, socket_connect_timeout=settings.redis_connect_timeout,
+                          socket_timeout=settings.redis_socket_timeout, health_check_interval=30)
+
+
+def _timeout(settings: Settings) -> httpx.Timeout:
+    return httpx.Timeout(settings.http_read_timeout, connect=settings.http_connect_timeout)
+
+
+@lru_cache(maxsize=len(Integration))
+def health_recorder(integration: Integration) -> HealthRecorder:
+    """One per integration and process, kept across client rebuilds."""
+    return HealthRecorder(integration, redis(), job_queue())
 
 
 def integration_config() -> IntegrationConfig:
@@ -82,36 +103,63 @@ def forget_clients() -> None:
 
 
 def stripe_gateway() -> StripeGateway:
-    return _client("stripe", lambda c: StripeGateway(c.stripe_secret_key, api_base=get_settings().stripe_base or None))
+    def build(c: IntegrationConfig) -> StripeGateway:
+        s = get_settings()
+        return StripeGateway(c.stripe_secret_key, api_base=s.stripe_base or None,
+                             timeout=(s.http_connect_timeout, s.http_read_timeout),
+                             on_outcome=health_recorder(Integration.stripe))
+
+    return _client("stripe", build)
 
 
 def stripe_webhook_secret() -> str:
     return integration_config().stripe_webhook_secret
 
 
+def _shared_pace(service: str, account: str, interval: float) -> RedisPacer:
+    """The cloud counts calls per account, not per process: every web and worker process takes turns through
+    Redis. The account is named by a digest, so no key is written to Redis."""
+    digest = hashlib.sha256(account.encode()).hexdigest()[:16]
+    return RedisPacer(redis(), f"{service}:{digest}", interval)
+
+
 def shelly_client() -> ShellyClient:
-    return _client("shelly", lambda c: ShellyClient(c.shelly_base, c.shelly_auth_key,
-                                                     min_interval=get_settings().shelly_min_interval))
+    def build(c: IntegrationConfig) -> ShellyClient:
+        s = get_settings()
+        pace = _shared_pace("shelly", f"{c.shelly_base} {c.shelly_auth_key}", s.shelly_min_interval)
+        return ShellyClient(c.shelly_base, c.shelly_auth_key, pacer=pace, timeout=_timeout(s),
+                            on_outcome=health_recorder(Integration.shelly))
+
+    return _client("shelly", build)
 
 
 def ttlock_client() -> TTLockClient:
     """Its OAuth tokens live encrypted in the database, shared by every process (services/ttlock_tokens.py)."""
     def build(c: IntegrationConfig) -> TTLockClient:
+        s = get_settings()
         tokens = DatabaseTokenStore(account=f"{c.ttlock_client_id}:{c.ttlock_username}")
-        return TTLockClient(get_settings().ttlock_base, c.ttlock_client_id, c.ttlock_client_secret, c.ttlock_username,
-                            password=c.ttlock_password, token_store=tokens,
-                            min_interval=get_settings().ttlock_min_interval)
+        pace = _shared_pace("ttlock", f"{s.ttlock_base} {c.ttlock_client_id}", s.ttlock_min_interval)
+        return TTLockClient(s.ttlock_base, c.ttlock_client_id, c.ttlock_client_secret, c.ttlock_username,
+                            password=c.ttlock_password, token_store=tokens, pacer=pace, timeout=_timeout(s),
+                            on_outcome=health_recorder(Integration.ttlock))
 
     return _client("ttlock", build)
 
 
 def mailer() -> ResendClient:
-    return _client("resend", lambda c: ResendClient(get_settings().resend_base, c.resend_api_key, c.mail_from))
+    def build(c: IntegrationConfig) -> ResendClient:
+        s = get_settings()
+        return ResendClient(s.resend_base, c.resend_api_key, c.mail_from, timeout=_timeout(s),
+                            on_outcome=health_recorder(Integration.resend))
+
+    return _client("resend", build)
 
 
 @lru_cache(maxsize=1)
 def throttle() -> Throttle:
-    return Throttle(get_settings().redis_url)
+    settings = get_settings()
+    return Throttle(storage=RedisStorage(settings.redis_url, socket_connect_timeout=settings.redis_connect_timeout,
+                                         socket_timeout=settings.redis_socket_timeout))
 
 
 def job_queue() -> RQJobQueue:

@@ -78,3 +78,21 @@ def pg():
 
     with session_scope() as session:
         yield session
+
+
+@pytest.fixture(scope="module")
+def scaled_out(stack):
+    """A second web process and a second RQ worker beside the stack's: two of each on one PostgreSQL and one
+    Redis, as `heroku ps:scale web=2 worker=2` runs them. Yields the second web process's own address."""
+    from rq import Worker
+
+    from hygate_app import providers
+    from tests.support.stack import wait_for
+
+    other_web = stack.start_other_web("web-b", TEST_PORT + 2)
+    stack.start("worker-b", "-m", "jobs.worker")
+    wait_for(lambda: len(Worker.all(connection=providers.redis())) == 2, timeout=30, message="two RQ workers")
+    yield other_web
+    for name in ("web-b", "worker-b"):
+        if name in stack.processes:
+            stack.stop(name)

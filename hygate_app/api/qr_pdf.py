@@ -19,6 +19,7 @@ from hygate_app.db import session_scope
 from hygate_app.services import qr_sheets
 from hygate_app.services.authz import Capability
 from hygate_app.services.errors import DomainError, NotFound, PermissionDenied
+from hygate_app.services.ids import row_id
 
 # Chrome shows a PDF through its own viewer, which `object-src 'none'` (the pages' CSP) blocks: a PDF answer gets a
 # policy of its own that allows only that (crbug.com/271452). Nothing in it can run script.
@@ -45,19 +46,21 @@ def _answer(request: Request, capability: Capability, build: Callable[[Session, 
     })
 
 
+# The ids in the path are read here rather than by Starlette's `int` convertor, which fails with a 500 on a number
+# of more than 4300 digits; an id that names no row is a 404 page like any unknown one.
 async def device_sheet(request: Request) -> Response:
-    item_id = request.path_params["item_id"]
+    item_id = row_id(request.path_params["item_id"])
     return await run_in_threadpool(_answer, request, Capability.devices,
                                    lambda db, base: qr_sheets.item_sheet(db, "device", item_id, base))
 
 
 async def door_sheet(request: Request) -> Response:
-    item_id = request.path_params["item_id"]
+    item_id = row_id(request.path_params["item_id"])
     return await run_in_threadpool(_answer, request, Capability.doors,
                                    lambda db, base: qr_sheets.item_sheet(db, "door", item_id, base))
 
 
 async def location_sheet(request: Request) -> Response:
-    location_id = request.path_params["location_id"]
+    location_id = row_id(request.path_params["location_id"])
     return await run_in_threadpool(_answer, request, Capability.devices,
                                    lambda db, base: qr_sheets.location_sheet(db, location_id, base))

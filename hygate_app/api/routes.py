@@ -1,15 +1,17 @@
-"""Assembles the Starlette app that Reflex mounts in front of its own routes."""
+"""Assembles the Starlette app that Reflex mounts in front of its own routes, with a cap on every request body
+(request_limits.py)."""
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
-from hygate_app.api import auth, qr_pdf
+from hygate_app.api import auth, qr_pdf, receipts
 from hygate_app.api.branding_logo import branding_logo
 from hygate_app.api.health import health
 from hygate_app.api.payments_export import payments_csv
 from hygate_app.api.report_export import report_csv
+from hygate_app.api.request_limits import APP_MAX_BYTES, FORM_MAX_BYTES, WEBHOOK_MAX_BYTES
 from hygate_app.api.stripe_webhook import stripe_webhook
 from hygate_app.config import Settings
 from hygate_app.integrations.simulators.resend_sim import create_resend_simulator
@@ -52,18 +54,21 @@ def build_simulators(settings: Settings) -> Starlette:
 
 
 def build_api(settings: Settings) -> Starlette:
+    form = {"methods": ["POST"], "max_body_size": FORM_MAX_BYTES}
     routes: list = [
-        Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+        Route("/api/stripe/webhook", stripe_webhook, methods=["POST"], max_body_size=WEBHOOK_MAX_BYTES),
         Route("/api/health", health, methods=["GET"]),
         Route("/api/branding/logo", branding_logo, methods=["GET"]),
-        Route("/api/auth/login", auth.login, methods=["POST"]),
-        Route("/api/auth/verify", auth.verify, methods=["POST"]),
-        Route("/api/auth/email-code", auth.email_code, methods=["POST"]),
-        Route("/api/auth/logout", auth.logout, methods=["POST"]),
-        Route("/api/auth/logout-everywhere", auth.logout, methods=["POST"]),
-        Route("/api/admin/qr/device/{item_id:int}.pdf", qr_pdf.device_sheet, methods=["GET"]),
-        Route("/api/admin/qr/door/{item_id:int}.pdf", qr_pdf.door_sheet, methods=["GET"]),
-        Route("/api/admin/qr/location/{location_id:int}.pdf", qr_pdf.location_sheet, methods=["GET"]),
+        Route("/receipt/{token}", receipts.receipt_html, methods=["GET"]),
+        Route("/api/receipt/{token}.pdf", receipts.receipt_file, methods=["GET"]),
+        Route("/api/auth/login", auth.login, **form),
+        Route("/api/auth/verify", auth.verify, **form),
+        Route("/api/auth/email-code", auth.email_code, **form),
+        Route("/api/auth/logout", auth.logout, **form),
+        Route("/api/auth/logout-everywhere", auth.logout, **form),
+        Route("/api/admin/qr/device/{item_id}.pdf", qr_pdf.device_sheet, methods=["GET"]),
+        Route("/api/admin/qr/door/{item_id}.pdf", qr_pdf.door_sheet, methods=["GET"]),
+        Route("/api/admin/qr/location/{location_id}.pdf", qr_pdf.location_sheet, methods=["GET"]),
         Route("/api/admin/payments.csv", payments_csv, methods=["GET"]),
         Route("/api/admin/reports.csv", report_csv, methods=["GET"]),
     ]
@@ -71,4 +76,4 @@ def build_api(settings: Settings) -> Starlette:
         routes += simulator_mounts(settings, settings.base_url, stripe=not settings.stripe_api_base,
                                    shelly=not settings.shelly_server_url, resend=not settings.resend_api_base,
                                    ttlock=not settings.ttlock_api_base)
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, max_body_size=APP_MAX_BYTES)

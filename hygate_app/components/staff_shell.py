@@ -203,13 +203,15 @@ def message(text: rx.Var[str], color: str, **props) -> rx.Component:
     return rx.cond(text != "", rx.callout(text, color_scheme=color, width="100%", **props))
 
 
-def confirm(trigger: rx.Component, title: str, text: str, action, confirm_label: str) -> rx.Component:
-    """Destructive actions ask first."""
+def confirm(trigger: rx.Component, title: str, text: str, action, confirm_label: str,
+            *choices: rx.Component) -> rx.Component:
+    """Destructive actions ask first (`choices`: controls shown between the question and the buttons)."""
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(trigger),
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(text),
+            *choices,
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(rx.button(confirm_label, color_scheme="red", on_click=action,

@@ -1,23 +1,24 @@
-"""Resend's e-mail API: send one message (OTP codes, invitations, receipts) and read a sent one back.
+"""Resend's e-mail API: send one message (OTP codes, invitations, receipts with their PDF) and read a sent one back.
 
-Unlike the Shelly client it retries a brief outage itself: every send carries an Idempotency-Key
-(one is made up when the caller gives none), so repeating it can never deliver twice, and a mail
-that arrives a second late beats a failed job. What outlasts the retries is one MailerError that
-says whether trying again later can help. It never touches the database and never logs the key.
+A brief outage is retried in-process under the shared policy (`integrations/retries.py`), Resend's
+Retry-After included: every send carries an Idempotency-Key (one is made up when the caller gives none),
+so repeating it can never deliver twice. What outlasts the retries is one MailerError that says whether
+trying again later can help. Each call's outcome goes to `on_outcome` (the health badge); the client
+never touches the database and never logs the key.
 """
 
 from __future__ import annotations
 
-import logging
-import time
+import base64
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-log = logging.getLogger(__name__)
+from hygate_app.integrations.retries import RetryPolicy, retry_after_seconds
 
 # Resend says "try the request again later" for this 409; every other 4xx needs a different request.
 _TRANSIENT_NAMES = {"concurrent_idempotent_requests"}
@@ -25,16 +26,41 @@ _TRANSIENT_NAMES = {"concurrent_idempotent_requests"}
 
 class MailerError(Exception):
     def __init__(self, message: str, transient: bool, *, status_code: int | None = None,
-                 name: str | None = None) -> None:
+                 name: str | None = None, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.transient = transient
         self.status_code = status_code
         self.name = name
+        self.retry_after = retry_after
 
     @property
     def is_transient(self) -> bool:
         """ShellyError's spelling, so the job layer can judge both clients' errors alike."""
         return self.transient
+
+    @property
+    def is_outage(self) -> bool:
+        """For the health badge: Resend could not be used (unreachable, refusing the key, answering nonsense),
+        as opposed to refusing one message (a bad address, say). A sending-only key is not an outage."""
+        if self.transient or self.status_code is None:
+            return True
+        return self.status_code in (401, 403) and self.name != "restricted_api_key"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with the mail. Resend takes it base64-encoded in `content`; without a `content_type` it derives
+    one from the filename."""
+
+    filename: str
+    content: bytes
+    content_type: str | None = None
+
+    def payload(self) -> dict[str, str]:
+        body = {"filename": self.filename, "content": base64.b64encode(self.content).decode("ascii")}
+        if self.content_type:
+            body["content_type"] = self.content_type
+        return body
 
 
 @dataclass(frozen=True)
@@ -55,19 +81,17 @@ class ResendClient:
         base_url: str,
         api_key: str,
         sender: str,
-        timeout: float = 10,
+        timeout: float | httpx.Timeout = 10,
         *,
         transport: httpx.BaseTransport | None = None,
-        retries: int = 2,
-        backoff: float = 0.5,
-        max_retry_after: float = 5.0,
+        retry: RetryPolicy = RetryPolicy(),
+        on_outcome: Callable[[str | None], None] | None = None,
     ) -> None:
-        """`retries` extra attempts for a transient error, `backoff` doubling between them; a
-        Retry-After longer than `max_retry_after` is not waited for (the job queue can wait better)."""
+        """`on_outcome` hears each call's result once its retries are over: None when Resend did its part,
+        else what went wrong."""
         self.sender = sender
-        self._retries = retries
-        self._backoff = backoff
-        self._max_retry_after = max_retry_after
+        self._retry = retry
+        self._on_outcome = on_outcome
         api_key = api_key.strip()
         # A key no header can carry is never sent: the HTTP stack would quote it in its errors and logs.
         self._unsendable_key = any(not 33 <= ord(char) <= 126 for char in api_key)
@@ -95,12 +119,15 @@ class ResendClient:
         text: str,
         html: str | None = None,
         idempotency_key: str | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> str:
         """Returns Resend's e-mail id. Give an `idempotency_key` derived from what the mail is for
         (an invitation id, say) to make a retried job safe too, not only this call's own retries."""
         payload: dict[str, Any] = {"from": self.sender, "to": [to], "subject": subject, "text": text}
         if html is not None:
             payload["html"] = html
+        if attachments:
+            payload["attachments"] = [attachment.payload() for attachment in attachments]
         headers = {"Idempotency-Key": idempotency_key or f"hygate-{uuid.uuid4()}"}
         reply = self._request("POST", "/emails", json=payload, headers=headers)
         email_id = reply.get("id") if isinstance(reply, dict) else None
@@ -139,31 +166,33 @@ class ResendClient:
         return f"the key is valid; {len(domains)} sending domain(s)"
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        if self._unsendable_key:
-            raise MailerError("the Resend API key holds spaces or control characters", transient=False)
-        attempt = 0
-        while True:
-            cause: Exception | None = None
-            retry_after: float | None = None
-            try:
-                response = self._http.request(method, path, **kwargs)
-            except httpx.LocalProtocolError:
-                raise MailerError(f"cannot send the request for {path}: a malformed Idempotency-Key",
-                                  transient=False) from None
-            except httpx.TimeoutException as exc:
-                cause, error = exc, MailerError(f"timeout calling Resend {path}", transient=True)
-            except httpx.TransportError as exc:
-                cause, error = exc, MailerError(f"cannot reach Resend for {path}: {exc}", transient=True)
-            else:
-                if response.is_success:
-                    return _decode(response, path)
-                error, retry_after = _error_from(response, path), _retry_after(response)
-            delay = self._backoff * 2**attempt if retry_after is None else retry_after
-            if not error.transient or attempt >= self._retries or delay > self._max_retry_after:
-                raise error from cause
-            log.warning("%s (attempt %d), retrying in %.2fs", error, attempt + 1, delay)
-            time.sleep(delay)
-            attempt += 1
+        """Every request is a read or a send with an Idempotency-Key: any transient failure may be repeated."""
+        try:
+            if self._unsendable_key:
+                raise MailerError("the Resend API key holds spaces or control characters", transient=False)
+            reply = self._retry.call(lambda: self._send(method, path, **kwargs),
+                                     lambda exc: isinstance(exc, MailerError) and exc.transient)
+        except MailerError as exc:
+            if self._on_outcome is not None:
+                self._on_outcome(str(exc) if exc.is_outage else None)
+            raise
+        if self._on_outcome is not None:
+            self._on_outcome(None)
+        return reply
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.LocalProtocolError:
+            raise MailerError(f"cannot send the request for {path}: a malformed Idempotency-Key",
+                              transient=False) from None
+        except httpx.TimeoutException as exc:
+            raise MailerError(f"timeout calling Resend {path}", transient=True) from exc
+        except httpx.TransportError as exc:
+            raise MailerError(f"cannot reach Resend for {path}: {exc}", transient=True) from exc
+        if not response.is_success:
+            raise _error_from(response, path)
+        return _decode(response, path)
 
 
 def _decode(response: httpx.Response, path: str) -> Any:
@@ -187,12 +216,5 @@ def _error_from(response: httpx.Response, path: str) -> MailerError:
     detail = message or response.text[:200].strip() or response.reason_phrase
     transient = status == 429 or status >= 500 or name in _TRANSIENT_NAMES
     label = f"{status} {name}" if name else str(status)
-    return MailerError(f"Resend answered {label} on {path}: {detail}", transient, status_code=status, name=name)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds only; an HTTP-date (which Resend does not send) falls back to the backoff."""
-    try:
-        return max(float(response.headers["retry-after"]), 0.0)
-    except (KeyError, ValueError):
-        return None
+    return MailerError(f"Resend answered {label} on {path}: {detail}", transient, status_code=status, name=name,
+                       retry_after=retry_after_seconds(response.headers))

@@ -1,17 +1,22 @@
 """Shelly Cloud Control API client: read relay states and switch relays, paced to the cloud's limit.
 
-Speaks the auth-key flavour of the API (form POSTs for v1, JSON for the v2 bulk read). It never
-retries and never touches the database: the job layer decides what to do with a transient error.
+Speaks the auth-key flavour of the API (form POSTs for v1, JSON for the v2 bulk read). Every request is a read
+or an absolute command ("relay ON with this timer"), so a transient failure is retried in-process under the
+shared policy (`integrations/retries.py`); what outlasts it is the job layer's to retry. Each call's outcome goes
+to `on_outcome` (the health badge), never to the database directly.
 """
 
 from __future__ import annotations
 
-import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+
+from hygate_app.integrations.pacing import LocalPacer, Pacer
+from hygate_app.integrations.retries import RetryPolicy, retry_after_seconds
 
 BULK_STATUS_LIMIT = 10
 
@@ -19,9 +24,15 @@ _RATE_LIMIT_ERRORS = {"max_req"}
 _AUTH_ERRORS = {"invalid_auth_key", "invalid_token", "unauthorized"}
 _OFFLINE_MARKERS = ("offline", "not_online", "not_connected")
 
+T = TypeVar("T")
+
 
 class ShellyError(Exception):
     is_transient = False
+    # For the health badge: the cloud could not be used (unreachable, busy, refusing the key, answering
+    # nonsense), as opposed to a refusal about one device or one request.
+    is_outage = True
+    retry_after: float | None = None
 
 
 class ShellyUnavailable(ShellyError):
@@ -31,9 +42,20 @@ class ShellyUnavailable(ShellyError):
 class ShellyRateLimited(ShellyError):
     is_transient = True
 
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ShellyRefused(ShellyError):
+    """The cloud answered with an error code of its own about this request."""
+
+    is_outage = False
+
 
 class ShellyDeviceOffline(ShellyError):
     is_transient = False
+    is_outage = False
 
 
 class ShellyAuthError(ShellyError):
@@ -42,6 +64,7 @@ class ShellyAuthError(ShellyError):
 
 class ShellyRelayMismatch(ShellyError):
     is_transient = False
+    is_outage = False
 
 
 @dataclass(frozen=True)
@@ -66,15 +89,23 @@ class ShellyClient:
         base_url: str,
         auth_key: str,
         *,
-        timeout: float = 5.0,
+        timeout: float | httpx.Timeout = 5.0,
         transport: httpx.BaseTransport | None = None,
         min_interval: float = 1.0,
+        pacer: Pacer | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        on_outcome: Callable[[str | None], None] | None = None,
     ) -> None:
+        """`pacer` shares the account's pace with other processes (see integrations/pacing.py); without one, calls
+        are `min_interval` apart within this client. `on_outcome` hears each call's result once its retries are
+        over: None when the cloud did its part (a device being offline is not the cloud's failure), else what
+        went wrong."""
         self._auth_key = auth_key
-        self._min_interval = min_interval
+        self._pacer = pacer or LocalPacer(min_interval)
+        self._retry = retry
+        self._on_outcome = on_outcome
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
-        self._lock = threading.Lock()
-        self._last_done = float("-inf")
+        self.requests_sent = 0  # every request that left, answered or not: what the cloud counts against us
 
     def close(self) -> None:
         self._http.close()
@@ -110,8 +141,10 @@ class ShellyClient:
         online = bool(data.get("online"))
         return _relay_status(device_id, online, data.get("device_status"), channel)
 
-    def get_statuses(self, device_ids: list[str]) -> dict[str, RelayStatus]:
-        """Ids the cloud does not know are absent from the result; calls are chunked by ten."""
+    def get_statuses(self, device_ids: list[str], channels: dict[str, int] | None = None) -> dict[str, RelayStatus]:
+        """Ids the cloud does not know are absent from the result; calls are chunked by ten. Each device's
+        relay is read on its channel in `channels` (default 0)."""
+        channels = channels or {}
         result: dict[str, RelayStatus] = {}
         for start in range(0, len(device_ids), BULK_STATUS_LIMIT):
             chunk = device_ids[start : start + BULK_STATUS_LIMIT]
@@ -121,7 +154,7 @@ class ShellyClient:
             for entry in entries:
                 device_id = str(entry.get("id", ""))
                 online = entry.get("online") in (1, True)
-                result[device_id] = _relay_status(device_id, online, entry.get("status"), 0)
+                result[device_id] = _relay_status(device_id, online, entry.get("status"), channels.get(device_id, 0))
         return result
 
     def set_relay(
@@ -159,37 +192,51 @@ class ShellyClient:
     def _post_form(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         body = {key: str(value) for key, value in params.items()}
         body["auth_key"] = self._auth_key
-        reply = self._send("POST", path, data=body)
-        if not isinstance(reply, dict) or "isok" not in reply:
-            raise ShellyError(f"unexpected reply from {path}: {reply!r}")
-        if reply["isok"] is not True:
-            raise _error_from_codes(reply.get("errors"), path)
-        data = reply.get("data")
-        return data if isinstance(data, dict) else {}
+
+        def request() -> dict[str, Any]:
+            reply = self._send("POST", path, data=body)
+            if not isinstance(reply, dict) or "isok" not in reply:
+                raise ShellyError(f"unexpected reply from {path}: {reply!r}")
+            if reply["isok"] is not True:
+                raise _error_from_codes(reply.get("errors"), path)
+            data = reply.get("data")
+            return data if isinstance(data, dict) else {}
+
+        return self._call(request)
 
     def _post_json(self, path: str, payload: dict[str, Any]) -> Any:
-        reply = self._send("POST", path, params={"auth_key": self._auth_key}, json=payload)
-        if isinstance(reply, dict) and reply.get("isok") is False:
-            raise _error_from_codes(reply.get("errors"), path)
-        if isinstance(reply, dict) and "error" in reply:
-            raise _error_from_v2(reply, path)
-        return reply
+        def request() -> Any:
+            reply = self._send("POST", path, params={"auth_key": self._auth_key}, json=payload)
+            if isinstance(reply, dict) and reply.get("isok") is False:
+                raise _error_from_codes(reply.get("errors"), path)
+            if isinstance(reply, dict) and "error" in reply:
+                raise _error_from_v2(reply, path)
+            return reply
+
+        return self._call(request)
+
+    def _call(self, request: Callable[[], T]) -> T:
+        """One API call: retried while transient (every request is a read or an absolute command), its
+        outcome reported once."""
+        try:
+            result = self._retry.call(request, _is_transient)
+        except ShellyError as exc:
+            if self._on_outcome is not None:
+                self._on_outcome(str(exc) if exc.is_outage else None)
+            raise
+        if self._on_outcome is not None:
+            self._on_outcome(None)
+        return result
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Any:
-        with self._lock:
-            wait = self._last_done + self._min_interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+        with self._pacer.turn():
+            self.requests_sent += 1
             try:
                 response = self._http.request(method, path, **kwargs)
             except httpx.TimeoutException as exc:
-                raise ShellyUnavailable(f"timeout calling {path}") from exc
+                raise ShellyUnavailable(f"timeout calling Shelly Cloud {path}") from exc
             except httpx.TransportError as exc:
                 raise ShellyUnavailable(f"cannot reach Shelly Cloud for {path}: {exc}") from exc
-            finally:
-                # Spacing is measured from the end of the previous call, so jitter on the
-                # way out can never land two requests inside the cloud's one-second window.
-                self._last_done = time.monotonic()
         return _decode(response, path)
 
 
@@ -197,7 +244,7 @@ def _decode(response: httpx.Response, path: str) -> Any:
     if response.status_code >= 500:
         raise ShellyUnavailable(f"Shelly Cloud answered {response.status_code} on {path}")
     if response.status_code == 429:
-        raise ShellyRateLimited(f"rate limited on {path}")
+        raise ShellyRateLimited(f"Shelly Cloud rate limited {path}", retry_after_seconds(response.headers))
     try:
         reply = response.json()
     except ValueError:
@@ -217,15 +264,16 @@ def _decode(response: httpx.Response, path: str) -> Any:
 
 
 def _error_from_codes(errors: Any, path: str) -> ShellyError:
+    """The messages say first what the cloud meant: they reach staff and the dashboard's badge."""
     codes = set(errors) if isinstance(errors, dict) else set()
     detail = f"{path}: {errors!r}"
     if codes & _RATE_LIMIT_ERRORS:
-        return ShellyRateLimited(detail)
+        return ShellyRateLimited(f"Shelly Cloud's rate limit was hit ({detail})")
     if codes & _AUTH_ERRORS:
-        return ShellyAuthError(detail)
+        return ShellyAuthError(f"Shelly Cloud refused the auth key ({detail})")
     if any(marker in code for code in codes for marker in _OFFLINE_MARKERS):
         return ShellyDeviceOffline(detail)
-    return ShellyError(detail)
+    return ShellyRefused(detail) if codes else ShellyError(detail)
 
 
 def _error_from_v2(reply: dict[str, Any], path: str) -> ShellyError:
@@ -234,10 +282,14 @@ def _error_from_v2(reply: dict[str, Any], path: str) -> ShellyError:
     if any(marker in code for marker in _OFFLINE_MARKERS):
         return ShellyDeviceOffline(detail)
     if "limit" in code:
-        return ShellyRateLimited(detail)
+        return ShellyRateLimited(f"Shelly Cloud's rate limit was hit ({detail})")
     if "auth" in code or "token" in code:
-        return ShellyAuthError(detail)
-    return ShellyError(detail)
+        return ShellyAuthError(f"Shelly Cloud refused the auth key ({detail})")
+    return ShellyRefused(detail)
+
+
+def _is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, ShellyError) and exc.is_transient
 
 
 def _relay_status(device_id: str, online: bool, device_status: Any, channel: int) -> RelayStatus:

@@ -1,7 +1,10 @@
 """Stripe through the official library: Checkout Sessions for guest payments, and refunds.
 
 Results come back as small typed records; Stripe's errors come back as one StripeGatewayError that
-says whether trying again later can help.
+says whether trying again later can help. Retries are the library's own (`max_network_retries`: connection
+errors, 409 and 5xx, with jittered exponential backoff of half a second up), safe because every POST carries
+an idempotency key: ours where the caller gives one, else the library's. Each call's outcome goes to
+`on_outcome` (the health badge).
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ T = TypeVar("T")
 
 
 class StripeGatewayError(Exception):
-    def __init__(self, message: str, transient: bool) -> None:
+    def __init__(self, message: str, transient: bool, *, outage: bool | None = None) -> None:
         super().__init__(message)
         self.transient = transient
+        # For the health badge: Stripe could not be used (unreachable, failing, refusing the key), as opposed
+        # to refusing one request.
+        self.is_outage = transient if outage is None else outage
 
 
 @dataclass(frozen=True)
@@ -51,15 +57,20 @@ class Refund:
 
 
 class StripeGateway:
-    def __init__(self, secret_key: str, *, api_base: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(self, secret_key: str, *, api_base: str | None = None,
+                 timeout: float | tuple[float, float] = 10.0, max_network_retries: int = 2,
+                 on_outcome: Callable[[str | None], None] | None = None) -> None:
+        """`timeout` is seconds, or (connect, read) seconds. `on_outcome` hears each call's result once the
+        library's retries are over: None when Stripe did its part, else what went wrong."""
         # The library's own default transport (requests ships with stripe), given our timeout.
         self._http_client = stripe.RequestsClient(timeout=timeout)
         self._client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base.rstrip("/")} if api_base else None,
             http_client=self._http_client,
-            max_network_retries=2,
+            max_network_retries=max_network_retries,
         )
+        self._on_outcome = on_outcome
 
     def close(self) -> None:
         self._http_client.close()
@@ -140,9 +151,17 @@ class StripeGateway:
 
     def _call(self, request: Callable[[], T]) -> T:
         try:
-            return request()
+            result = request()
         except stripe.StripeError as exc:
-            raise StripeGatewayError(_describe(exc), transient=_is_transient(exc)) from exc
+            transient = _is_transient(exc)
+            error = StripeGatewayError(_describe(exc), transient=transient, outage=transient or isinstance(
+                exc, (stripe.AuthenticationError, stripe.PermissionError)))
+            if self._on_outcome is not None:
+                self._on_outcome(str(error) if error.is_outage else None)
+            raise error from exc
+        if self._on_outcome is not None:
+            self._on_outcome(None)
+        return result
 
 
 def _expires_at(started_at: datetime | None, minutes: int) -> int:

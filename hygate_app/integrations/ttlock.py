@@ -3,7 +3,23 @@
 Form-encoded requests with `clientId`, `accessToken` and `date` (ms) on every call, errors in the
 `errcode`/`errmsg` envelope. It refreshes its own token (before expiry, and once when the cloud says
 the token is gone), paces its calls, and never touches the database: tokens go through a `TokenStore`
-the caller provides, and retrying a transient error is the job layer's decision.
+the caller provides, and each call's outcome goes to `on_outcome` (the health badge).
+
+Transient failures are retried in-process under the shared policy (`integrations/retries.py`), except that a
+request creating a credential (passcode or QR code) is repeated only when the failure proves the cloud never
+carried it out (connection refused, rate limit, "busy"): after a 5xx or a read timeout it may exist already,
+and a second one would be a valid code for the same window that nobody can delete. The job layer's retry makes a
+new one anyway, which can leave that orphan behind; it is bounded to the guest's own paid window and its code
+was never shown to anyone.
+
+Taken from TTLock's public documentation and public clients, not confirmed against a live account (the
+simulator follows these; revisit them with the first real lock):
+- no per-second limit is published: calls are spaced by `min_interval` (TTLOCK_MIN_INTERVAL, 0.2 s) and
+  errcode 30006 ("too frequent") is a transient `TTLockRateLimited`; accounts also have a monthly call
+  allowance (users report about 5,000 on small plans), errcode 30007 → `TTLockQuotaExceeded`, not retried;
+- `keyboardPwd/get` answers `keyboardPwd` and `keyboardPwdId`;
+- `featureValue` bit 22 = passage mode, bit 44 = QR reader. A wrong QR bit costs nothing: the lock refuses
+  the QR code (`TTLockUnsupported`) and the guest gets a passcode instead.
 """
 
 from __future__ import annotations
@@ -15,11 +31,15 @@ import math
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import httpx
+
+from hygate_app.integrations.pacing import LocalPacer, Pacer
+from hygate_app.integrations.retries import RetryPolicy, retry_after_seconds
 
 MAX_PAGE_SIZE = 100
 HOUR_MS = 3_600_000
@@ -40,18 +60,31 @@ _INVALID = {-3, 80000, 80002, -3006, -3008}
 _NOT_FOUND = {-1003, -1007, -1008, -2009, -4037}
 _GATEWAY = {-2012, -3002, -3034, -3035, -3036}
 _BUSY = {-3003, -3037, 90000}
+_BUSY_REFUSED = {-3003, -3037}  # "busy, try later": refused before anything was done (90000 is an internal error)
 _RATE_LIMITED = {30006}
 _QUOTA = {30007}
 _UNSUPPORTED = {-4043}
 _PASSCODE_TAKEN = -3007
+# Requests that create something new each time: repeated only when the cloud cannot have carried them out.
+_NOT_IDEMPOTENT = {"/v3/keyboardPwd/get", "/v3/keyboardPwd/add", "/v3/qrCode/add"}
 
 
 class TTLockError(Exception):
     is_transient = False
 
-    def __init__(self, message: str, *, errcode: int | None = None) -> None:
+    def __init__(self, message: str, *, errcode: int | None = None, maybe_applied: bool = True,
+                 retry_after: float | None = None) -> None:
+        """`maybe_applied` is False only when the cloud certainly did not carry the request out."""
         super().__init__(message)
         self.errcode = errcode
+        self.maybe_applied = maybe_applied
+        self.retry_after = retry_after
+
+    @property
+    def is_outage(self) -> bool:
+        """For the health badge: TTLock could not be used (unreachable, busy, refusing the account, answering
+        nonsense), as opposed to an error code about one lock or one request."""
+        return self.is_transient or self.errcode is None
 
 
 class TTLockUnavailable(TTLockError):
@@ -67,9 +100,13 @@ class TTLockRateLimited(TTLockError):
 class TTLockQuotaExceeded(TTLockError):
     """The account's monthly API call allowance is spent: no retry helps before next month."""
 
+    is_outage = True
+
 
 class TTLockAuthError(TTLockError):
     """Wrong client id/secret or account password, a token the cloud keeps refusing, or no rights on the lock."""
+
+    is_outage = True
 
 
 class TTLockInvalidParameter(TTLockError):
@@ -185,12 +222,17 @@ class TTLockClient:
         password: str | None = None,
         password_md5: str | None = None,
         token_store: TokenStore | None = None,
-        timeout: float = 10.0,
+        timeout: float | httpx.Timeout = 10.0,
         transport: httpx.BaseTransport | None = None,
         min_interval: float = 0.2,
+        pacer: Pacer | None = None,
         refresh_margin_seconds: float = 300.0,
         refresh_fraction: float = 0.1,
+        retry: RetryPolicy = RetryPolicy(),
+        on_outcome: Callable[[str | None], None] | None = None,
     ) -> None:
+        """`on_outcome` hears each call's result once its retries are over: None when the cloud did its part
+        (an error code about one lock or request included), else what went wrong."""
         if (password is None) == (password_md5 is None):
             raise ValueError("give exactly one of password and password_md5")
         self._client_id = client_id
@@ -198,13 +240,14 @@ class TTLockClient:
         self._username = username
         self._password_md5 = (password_md5 or md5_password(password or "")).lower()
         self._store = token_store
-        self._min_interval = min_interval
+        # Shared with other processes when given (integrations/pacing.py), else `min_interval` within this client.
+        self._pacer = pacer or LocalPacer(min_interval)
         self._refresh_margin = refresh_margin_seconds
         self._refresh_fraction = refresh_fraction
+        self._retry = retry
+        self._on_outcome = on_outcome
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
-        self._pace_lock = threading.Lock()
         self._token_lock = threading.Lock()
-        self._last_done = float("-inf")
         self._tokens: Tokens | None = None
 
     def close(self) -> None:
@@ -357,6 +400,12 @@ class TTLockClient:
 
     # --- tokens ------------------------------------------------------------------------------
 
+    def ensure_token(self) -> datetime:
+        """Refresh the token now if it is close to expiry (the periodic job calls this, so a quiet account
+        never meets an expired refresh token); returns when the current one expires."""
+        self._access_token()
+        return datetime.fromtimestamp(self._tokens.expires_at, tz=UTC)
+
     def _access_token(self, *, force_refresh: bool = False, stale: str | None = None) -> str:
         """`stale` is a token the cloud just refused; other threads and workers may already have replaced
         it, so the store (the one truth they share) is read before any new grant."""
@@ -394,7 +443,8 @@ class TTLockClient:
 
     def _token_request(self, params: dict[str, Any]) -> Tokens:
         body = {"clientId": self._client_id, "clientSecret": self._client_secret, **params}
-        data = _check_envelope(self._send("POST", "/oauth2/token", data=_form(body)), "/oauth2/token")
+        # Repeating a refresh is safe: a refresh token already spent is refused, and a password grant follows.
+        data = self._request("POST", "/oauth2/token", data=_form(body))
         access, refresh, expires_in = data.get("access_token"), data.get("refresh_token"), data.get("expires_in")
         if not access or not refresh or expires_in is None:
             raise TTLockError("/oauth2/token: the reply has no access_token, refresh_token or expires_in")
@@ -404,7 +454,19 @@ class TTLockClient:
     # --- transport ---------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
-        """One API call; a token the cloud no longer accepts is refreshed once and the call retried."""
+        """One API call, its outcome reported once."""
+        try:
+            data = self._call_with_token(method, path, params)
+        except TTLockError as exc:
+            if self._on_outcome is not None:
+                self._on_outcome(str(exc) if exc.is_outage else None)
+            raise
+        if self._on_outcome is not None:
+            self._on_outcome(None)
+        return data
+
+    def _call_with_token(self, method: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A token the cloud no longer accepts is refreshed once and the call made again."""
         token = self._access_token()
         try:
             return self._signed(method, path, params, token)
@@ -417,28 +479,24 @@ class TTLockClient:
     def _signed(self, method: str, path: str, params: dict[str, Any], token: str) -> dict[str, Any]:
         body = _form({**params, "clientId": self._client_id, "accessToken": token,
                       "date": int(time.time() * 1000)})
-        if method == "GET":
-            reply = self._send("GET", path, params=body)
-        else:
-            reply = self._send("POST", path, data=body)
-        return _check_envelope(reply, path)
+        return self._request(method, path, **({"params": body} if method == "GET" else {"data": body}))
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """One request and its envelope, retried while transient (see the module docstring for creations)."""
+        retryable = _is_transient if path not in _NOT_IDEMPOTENT else _certainly_not_applied
+        return self._retry.call(lambda: _check_envelope(self._send(method, path, **kwargs), path), retryable)
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Any:
-        with self._pace_lock:
-            wait = self._last_done + self._min_interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+        with self._pacer.turn():
             try:
                 response = self._http.request(method, path, **kwargs)
-            except httpx.TimeoutException:
-                raise TTLockUnavailable(f"timeout calling TTLock {path}") from None
+            except httpx.TimeoutException as exc:
+                raise TTLockUnavailable(f"timeout calling TTLock {path}", maybe_applied=_maybe_sent(exc)) from None
             except httpx.TransportError as exc:
                 # Not chained: the failed request (and for a GET its query string with the token) stays out
                 # of tracebacks and logs.
-                raise TTLockUnavailable(f"cannot reach TTLock for {path}: {type(exc).__name__}") from None
-            finally:
-                # Measured from the end of the previous call, as the Shelly client does.
-                self._last_done = time.monotonic()
+                raise TTLockUnavailable(f"cannot reach TTLock for {path}: {type(exc).__name__}",
+                                        maybe_applied=_maybe_sent(exc)) from None
         return _decode(response, path)
 
 
@@ -446,7 +504,8 @@ def _decode(response: httpx.Response, path: str) -> Any:
     if response.status_code >= 500:
         raise TTLockUnavailable(f"TTLock answered {response.status_code} on {path}")
     if response.status_code == 429:
-        raise TTLockRateLimited(f"TTLock rate limited {path}")
+        raise TTLockRateLimited(f"TTLock rate limited {path}", maybe_applied=False,
+                                retry_after=retry_after_seconds(response.headers))
     try:
         reply = response.json()
     except ValueError:
@@ -467,14 +526,28 @@ def _check_envelope(reply: dict[str, Any], path: str) -> dict[str, Any]:
     # errmsg/description are the cloud's own words; the request (and its token) is never echoed.
     words = str(reply.get("errmsg") or reply.get("description") or "no message").strip()
     message = f"TTLock {path}: errcode {code}: {words}"
+    refused = code in _BUSY_REFUSED or code in _RATE_LIMITED
     for codes, error in (
         (_AUTH, TTLockAuthError), (_INVALID, TTLockInvalidParameter), (_NOT_FOUND, TTLockNotFound),
         (_GATEWAY, TTLockGatewayOffline), (_BUSY, TTLockUnavailable), (_RATE_LIMITED, TTLockRateLimited),
         (_QUOTA, TTLockQuotaExceeded), (_UNSUPPORTED, TTLockUnsupported),
     ):
         if code in codes:
-            raise error(message, errcode=code)
+            raise error(message, errcode=code, maybe_applied=not refused)
     raise TTLockError(message, errcode=code)
+
+
+def _is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, TTLockError) and exc.is_transient
+
+
+def _certainly_not_applied(exc: BaseException) -> bool:
+    return _is_transient(exc) and not exc.maybe_applied
+
+
+def _maybe_sent(exc: httpx.TransportError) -> bool:
+    """Only a connection never made (or no free one in the pool) proves the request did not reach the cloud."""
+    return not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
 
 
 def _errcode(reply: dict[str, Any]) -> int | None:

@@ -15,6 +15,9 @@ from hygate_app.models.places import CredentialKind
 class DeviceSessionStatus(enum.StrEnum):
     pending = "pending"
     active = "active"
+    # Stopped part-way by a transient fault: the guest may restart the unused minutes for free until
+    # `restart_until`, after which they are refunded pro rata (it becomes `failed`).
+    interrupted = "interrupted"
     completed = "completed"
     cancelled = "cancelled"
     failed = "failed"
@@ -58,6 +61,11 @@ class DeviceSession(SQLModel, table=True):
     ended_at: datetime | None = time_field()
     end_reason: str | None = Field(default=None, max_length=200)
     failure_reason: str | None = Field(default=None, max_length=500)
+    # Set when a running session is interrupted: the paid seconds not delivered, and how long the free
+    # restart is offered. A restart runs exactly those seconds; otherwise they are refunded pro rata.
+    interrupted_at: datetime | None = time_field()
+    unused_seconds: int | None = Field(default=None)
+    restart_until: datetime | None = time_field()
     created_at: datetime = time_field(default_now=True)
     updated_at: datetime = time_field(default_now=True)
 

@@ -43,7 +43,8 @@ class IntegrationCredential(SQLModel, table=True):
 
 
 class IntegrationHealth(SQLModel, table=True):
-    """Fed from real call outcomes, read by the dashboard badges."""
+    """Fed from real call outcomes, read by the dashboard badges. A run of failures is an incident, known by
+    `failing_since`; `alerted_at` is set once administrators were told about it."""
 
     __tablename__ = "integration_health"
 
@@ -53,3 +54,5 @@ class IntegrationHealth(SQLModel, table=True):
     last_check_at: datetime | None = time_field()
     last_success_at: datetime | None = time_field()
     last_error: str | None = Field(default=None, max_length=500)
+    failing_since: datetime | None = time_field()
+    alerted_at: datetime | None = time_field()

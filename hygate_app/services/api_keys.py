@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from hygate_app.models.columns import utcnow
 from hygate_app.services import audit
 from hygate_app.services.errors import Conflict, InvalidInput, NotFound
 from hygate_app.services.login_sessions import token_hash
+from hygate_app.services.typed_text import printable
 
 SCHEME = "hgk"
 NAME_MAX = 80
@@ -66,7 +66,7 @@ def _clean_name(db: Session, name: str) -> str:
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= NAME_MAX:
         raise InvalidInput(f"Give the key a name of 1 to {NAME_MAX} characters, e.g. the system that will use it.")
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
+    if not printable(name):
         raise InvalidInput("The key's name may not contain control characters.")
     taken = db.exec(select(ApiKey.id).where(ApiKey.name == name, ApiKey.revoked_at.is_(None))).first()
     if taken is not None:

@@ -48,6 +48,18 @@ def _canonical(row: AuditLog) -> bytes:
     )
 
 
+def _utf8(value: Any) -> Any:
+    """Details quote what people typed (a refused e-mail address, a filter), which may hold a lone surrogate from a
+    browser's JSON; canonical JSON is UTF-8, so it is kept as U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {_utf8(k): _utf8(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_utf8(v) for v in value]
+    return value
+
+
 def row_hash(prev_hash: str, row: AuditLog) -> str:
     return hashlib.sha256(prev_hash.encode() + _canonical(row)).hexdigest()
 
@@ -75,7 +87,7 @@ def record(
         target_id=None if target_id is None else str(target_id),
         ip=actor.ip,
         user_agent=(actor.user_agent or None) and actor.user_agent[:300],
-        details=rfc8785.dumps(details or {}).decode(),
+        details=rfc8785.dumps(_utf8(details or {})).decode(),
         prev_hash=prev,
         row_hash="",
     )

@@ -17,7 +17,9 @@ from hygate_app.models import AuditLog, User
 from hygate_app.models.columns import utcnow
 from hygate_app.services import audit
 from hygate_app.services.errors import InvalidInput, NotFound
+from hygate_app.services.local_time import FIRST_DAY, LAST_DAY, typed_day
 from hygate_app.services.paging import Page, PageRequest, paginate
+from hygate_app.services.typed_text import UNSEARCHABLE, storable
 
 VERIFICATION_ACTIONS = ("audit.verified", "audit.verification_failed")
 # The verifier runs daily; a result older than this means the scheduled job has stopped.
@@ -198,15 +200,18 @@ def _day(value: Any, what: str) -> date | None:
     text = _clean(value)
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"The {what} date must be a date like 2026-06-30.") from None
+    day = typed_day(text)
+    if day is None:
+        raise InvalidInput(f"The {what} date must be a date like 2026-06-30, from {FIRST_DAY.year} to "
+                           f"{LAST_DAY.year}.")
+    return day
 
 
 def parse_filters(db: Session, form: dict[str, Any]) -> AuditFilters:
     """The Audit Logs form as filters. The actor is a staff member's e-mail or any actor id; dates are UTC days
     (a reversed range is refused when the rows are listed)."""
+    if not all(storable(str(value)) for value in form.values()):
+        raise InvalidInput(UNSEARCHABLE)
     actor_type, actor_id = _clean(form.get("actor_type")), _clean(form.get("actor"))
     if actor_type is not None and actor_type not in ACTOR_TYPES:
         raise InvalidInput("Choose an actor type from the list.")

@@ -11,7 +11,6 @@ import hashlib
 import json
 import math
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -21,6 +20,7 @@ from hygate_app.models import Setting
 from hygate_app.models.columns import utcnow
 from hygate_app.services import audit
 from hygate_app.services.errors import InvalidInput
+from hygate_app.services.typed_text import printable
 
 KEY = "branding"
 DEFAULT_ACCENT = "#0b6bcb"
@@ -77,7 +77,7 @@ def _clean_text(name: str, value: str) -> str:
         raise InvalidInput(f"{label} cannot be empty.")
     if len(value) > limit:
         raise InvalidInput(f"{label} is {len(value)} characters long; at most {limit} fit on the sticker.")
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
+    if not printable(value):
         raise InvalidInput(f"{label} may not contain control characters.")
     return value
 

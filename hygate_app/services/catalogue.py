@@ -21,6 +21,8 @@ from hygate_app.models import (
 from hygate_app.services import audit
 from hygate_app.services.errors import Conflict, InvalidInput, NotFound
 from hygate_app.services.money import format_amount
+from hygate_app.services.translations import N_
+from hygate_app.services.typed_text import clean_name, storable
 
 # No 0/O or 1/I/L: the display code is read aloud and typed by guests.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -60,18 +62,19 @@ class DeviceOffer:
 
 
 def find_device(db: Session, uid: str) -> Device:
-    device = db.exec(select(Device).where(Device.uid == uid)).first()
+    device = db.exec(select(Device).where(Device.uid == uid)).first() if storable(uid) else None
     if device is None:
-        raise NotFound("This device does not exist.")
+        raise NotFound("This device does not exist.", message_id=N_("not_found.device"))
     return device
 
 
 def running_session(db: Session, device_id: int) -> DeviceSession | None:
-    """The session occupying the device: paid and not yet over."""
+    """The session occupying the device: paid and not yet over (an interrupted one keeps it for its free restart)."""
     return db.exec(
         select(DeviceSession)
         .where(DeviceSession.device_id == device_id)
-        .where(DeviceSession.status.in_([DeviceSessionStatus.pending, DeviceSessionStatus.active]))
+        .where(DeviceSession.status.in_(
+            [DeviceSessionStatus.pending, DeviceSessionStatus.active, DeviceSessionStatus.interrupted]))
         .order_by(DeviceSession.ends_at.desc())
     ).first()
 
@@ -86,7 +89,8 @@ def active_plans(db: Session, device_id: int) -> list[UsagePlan]:
     )
 
 
-def device_offer(db: Session, uid: str) -> DeviceOffer:
+def device_offer(db: Session, uid: str, language: str = "en") -> DeviceOffer:
+    """What the device sells now; prices are written for the guest's language."""
     device = find_device(db, uid)
     location = db.get(Location, device.location_id)
     busy = running_session(db, device.id)
@@ -98,7 +102,7 @@ def device_offer(db: Session, uid: str) -> DeviceOffer:
     elif busy is not None:
         reason = "in_use"
     plans = [
-        PlanOffer(p.id, p.name, p.duration_minutes, p.delay_minutes, format_amount(p.price_minor, p.currency))
+        PlanOffer(p.id, p.name, p.duration_minutes, p.delay_minutes, format_amount(p.price_minor, p.currency, language))
         for p in active_plans(db, device.id)
     ]
     return DeviceOffer(
@@ -130,9 +134,9 @@ class DoorOffer:
 
 
 def find_door(db: Session, uid: str) -> Door:
-    door = db.exec(select(Door).where(Door.uid == uid)).first()
+    door = db.exec(select(Door).where(Door.uid == uid)).first() if storable(uid) else None
     if door is None:
-        raise NotFound("This door does not exist.")
+        raise NotFound("This door does not exist.", message_id=N_("not_found.door"))
     return door
 
 
@@ -147,7 +151,7 @@ def door_availability(door: Door) -> str:
     return "sell"
 
 
-def door_offer(db: Session, uid: str) -> DoorOffer:
+def door_offer(db: Session, uid: str, language: str = "en") -> DoorOffer:
     door = find_door(db, uid)
     location = db.get(Location, door.location_id)
     return DoorOffer(
@@ -155,7 +159,7 @@ def door_offer(db: Session, uid: str) -> DoorOffer:
         name=door.name,
         display_code=door.display_code,
         location_name=location.name if location else "",
-        price=format_amount(door.price_minor, door.currency),
+        price=format_amount(door.price_minor, door.currency, language),
         access_minutes=door.access_minutes,
         availability=door_availability(door),
     )
@@ -175,9 +179,7 @@ def add_device(db: Session, *, location_id: int, name: str, shelly_device_id: st
     """A device with its usage plans, sellable at once (the admin screens of the next issue call this)."""
     if db.get(Location, location_id) is None:
         raise NotFound("This location does not exist.")
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise InvalidInput("A device needs a name of at most 120 characters.")
+    name = clean_name(name, "device", 120)
     if db.exec(select(Device).where(Device.shelly_device_id == shelly_device_id)).first() is not None:
         raise Conflict("This Shelly device is already registered.")
     device = Device(uid=new_uid(), display_code=new_display_code(), location_id=location_id, name=name,

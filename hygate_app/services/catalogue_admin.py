@@ -10,13 +10,13 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from babel.core import get_global
 from babel.numbers import get_currency_precision
-from sqlalchemy import func, or_
+from sqlalchemy import false, func, or_
 from sqlmodel import Session, select
 
 from hygate_app.models import (
@@ -33,12 +33,13 @@ from hygate_app.models import (
 )
 from hygate_app.models.columns import utcnow
 from hygate_app.services import audit, catalogue, refunds
-from hygate_app.services.device_sessions import RELAY_OFF_RETRIES, transition
+from hygate_app.services.device_sessions import RELAY_OFF_RETRIES, request_unused_refund, transition, unused_seconds
 from hygate_app.services.errors import Conflict, InvalidInput, NotFound
 from hygate_app.services.guest_updates import GuestUpdates
 from hygate_app.services.money import format_amount
 from hygate_app.services.paging import Page, PageRequest, paginate
 from hygate_app.services.queue import JobQueue
+from hygate_app.services.typed_text import clean_name, storable
 
 # Pay-per-use prices are small; anything above 10 000.00 (in a two-decimal currency) is a typing slip.
 MAX_PRICE_MINOR = 1_000_000
@@ -170,15 +171,17 @@ def clean_price(value: int) -> int:
     return value
 
 
+_PRICE = re.compile(r"-?(?:[0-9]{1,9}(?:[.,][0-9]{0,9})?|[.,][0-9]{1,9})")
+
+
 def parse_price(text: str, currency: str) -> int:
-    """What staff type ("4.50") in the currency's smallest unit (450); more decimals than it has are refused."""
+    """What staff type ("4.50") in the currency's smallest unit (450); more decimals than it has are refused.
+    Digits only: Decimal would also read "1e999999999", which overflows, and "1e-999999999", which rounds to 0."""
     code = clean_currency(currency)
-    try:
-        amount = Decimal((text or "").strip().replace(",", "."))
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if not amount.is_finite():
+    typed = (text or "").strip()
+    if not _PRICE.fullmatch(typed):
         raise InvalidInput("Enter the price as a number, such as 4.50.")
+    amount = Decimal(typed.replace(",", "."))
     minor = amount.scaleb(get_currency_precision(code.upper()))
     if minor != minor.to_integral_value():
         raise InvalidInput(f"{code.upper()} prices have at most {get_currency_precision(code.upper())} decimals.")
@@ -208,13 +211,6 @@ def _minutes(value: int, what: str, low: int = 1, high: int = MAX_MINUTES) -> in
 def clean_minutes(value: int, what: str) -> int:
     """A duration in whole minutes, from one minute to a day."""
     return _minutes(value, what)
-
-
-def _name(value: str, max_length: int, what: str) -> str:
-    name = " ".join((value or "").split())
-    if not name or len(name) > max_length:
-        raise InvalidInput(f"A {what} needs a name of 1 to {max_length} characters.")
-    return name
 
 
 def _mode(enum_cls: type[E], value: Any, what: str) -> E:
@@ -255,6 +251,8 @@ def _plain(value: Any) -> Any:
 
 def _search(term: str, *columns: Any) -> Any:
     """Case-insensitive "contains" over a few columns; % and _ typed by staff are taken literally."""
+    if not storable(term):
+        return false()
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return or_(*(column.ilike(f"%{escaped}%", escape="\\") for column in columns))
 
@@ -339,7 +337,7 @@ def update_device(db: Session, actor: audit.Actor, device_id: int, *, name: str 
     device = _get(db, Device, device_id, "device")
     wanted: dict[str, Any] = {}
     if name is not None:
-        wanted["name"] = _name(name, 120, "device")
+        wanted["name"] = clean_name(name, "device", 120)
     if mode is not None:
         wanted["mode"] = _mode(DeviceMode, mode, "device mode")
     if location_id is not None:
@@ -406,7 +404,7 @@ def update_door(db: Session, actor: audit.Actor, door_id: int, *, name: str | No
     door = _get(db, Door, door_id, "door")
     wanted: dict[str, Any] = {}
     if name is not None:
-        wanted["name"] = _name(name, 120, "door")
+        wanted["name"] = clean_name(name, "door", 120)
     if price_minor is not None:
         wanted["price_minor"] = clean_price(price_minor)
     if currency is not None:
@@ -449,7 +447,7 @@ def add_plan(db: Session, actor: audit.Actor, device_id: int, *, name: str, dura
     """The new plan goes last in the device's list."""
     device = _get(db, Device, device_id, "device")
     values = {
-        "name": _name(name, 80, "plan"),
+        "name": clean_name(name, "plan", 80),
         "duration_minutes": _minutes(duration_minutes, "The duration"),
         "delay_minutes": _minutes(delay_minutes, "The delayed start", 0, MAX_DELAY_MINUTES),
         "price_minor": clean_price(price_minor),
@@ -473,7 +471,7 @@ def update_plan(db: Session, actor: audit.Actor, plan_id: int, *, name: str | No
     plan = _get(db, UsagePlan, plan_id, "usage plan")
     wanted: dict[str, Any] = {}
     if name is not None:
-        wanted["name"] = _name(name, 80, "plan")
+        wanted["name"] = clean_name(name, "plan", 80)
     if duration_minutes is not None:
         wanted["duration_minutes"] = _minutes(duration_minutes, "The duration")
     if delay_minutes is not None:
@@ -575,12 +573,14 @@ def _save_order(db: Session, actor: audit.Actor, device_id: int, before: list[in
 
 
 def force_end_session(db: Session, actor: audit.Actor, queue: JobQueue, session_id: int, *,
-                      updates: GuestUpdates | None = None) -> ForceEnded:
+                      updates: GuestUpdates | None = None, refund_unused: bool = False) -> ForceEnded:
     """End a pending or active device session now; the relay-OFF goes through the job queue like any other.
 
     The session's paid end moves to now, so the queued OFF job finds it due, and if that job is lost the
     session-cleanup pass ends it within one period: the database, not Redis, guarantees the OFF. A session
-    that had not started yet is cancelled here and refunded in full (the guest got nothing).
+    that had not started yet is cancelled here and refunded in full (the guest got nothing; a free restart
+    not started yet gets its unused minutes back). For a running one staff may choose to refund the paid
+    minutes not used yet, pro rata (once per session).
     """
     session = db.exec(select(DeviceSession).where(DeviceSession.id == session_id).with_for_update()).first()
     if session is None:
@@ -590,36 +590,50 @@ def force_end_session(db: Session, actor: audit.Actor, queue: JobQueue, session_
     now = utcnow()
     reason = f"force ended by {audit.actor_label(db, actor)}"[:200]
     before = {"status": session.status.value, "starts_at": session.starts_at, "ends_at": session.ends_at}
+    payment = db.get(Payment, session.payment_id)
+    # Nothing of a pending window was delivered; an active one used its time up to now.
+    unused = unused_seconds(session, session.starts_at if session.status == S.pending else now)
+    refund = None
+    if session.status == S.active and refund_unused:
+        refund = request_unused_refund(db, payment, session, unused,
+                                       reason="unused minutes of a session ended by staff")
     session.ends_at = min(session.ends_at, now)
     session.starts_at = min(session.starts_at, session.ends_at)
     session.end_reason = reason
     session.updated_at = now
-    payment = db.get(Payment, session.payment_id)
-    refund = None
     if session.status == S.pending:
         transition(session, S.cancelled, now)
         session.ended_at = now
-        refund = refunds.request_refund(db, payment, payment.amount_minor - payment.amount_refunded_minor,
-                                        reason="force ended before the device started", key_suffix="not-delivered")
+        if session.relay_on_at is None:
+            refund = refunds.request_refund(db, payment, payment.amount_minor - payment.amount_refunded_minor,
+                                            reason="force ended before the device started", key_suffix="not-delivered")
+        else:  # a free restart not started yet: the guest used the minutes before the interruption
+            refund = request_unused_refund(db, payment, session, unused, reason="force ended before a restart")
     db.add(session)
     audit.record(db, "device_session.force_ended", actor=actor, target_type="device_session", target_id=session.id,
                  details={"device_id": session.device_id, "reason": reason,
                           "status": [before["status"], session.status.value],
                           "starts_at": [before["starts_at"].isoformat(), session.starts_at.isoformat()],
                           "ends_at": [before["ends_at"].isoformat(), session.ends_at.isoformat()],
-                          "refund_id": None if refund is None else refund.id})
+                          "refund_unused": refund_unused and before["status"] == S.active.value,
+                          "refund_id": None if refund is None else refund.id,
+                          "refund_minor": None if refund is None else refund.amount_minor})
     db.commit()
     queue.enqueue("jobs.relay.switch_relay_off", session.id, retries=RELAY_OFF_RETRIES)
     if refund is not None:
         refunds.enqueue_send(queue, refund)
     if updates is not None:
         updates.changed(payment.guest_token)
-    return ForceEnded(session.id, session.status, refund is not None, _force_end_message(session.status, refund))
+    return ForceEnded(session.id, session.status, refund is not None,
+                      _force_end_message(session.status, refund, payment.currency))
 
 
-def _force_end_message(status: DeviceSessionStatus, refund: Any) -> str:
+def _force_end_message(status: DeviceSessionStatus, refund: Any, currency: str) -> str:
     if status == S.cancelled:
         return ("The session was cancelled before the device started; the payment is being refunded in full."
                 if refund is not None else "The session was cancelled before the device started.")
+    if refund is not None:
+        return (f"The session is ending: the device is being switched off, and the unused minutes "
+                f"({format_amount(refund.amount_minor, currency)}) are being refunded.")
     return "The session is ending: the device is being switched off."
 

@@ -14,16 +14,18 @@ from hygate_app.models import Location, Payment, PaymentKind, PaymentStatus, Usa
 from hygate_app.models.columns import utcnow
 from hygate_app.services import catalogue
 from hygate_app.services.errors import Conflict, InvalidInput, Unavailable
+from hygate_app.services.translations import N_
 
+# What a guest is told when the device or door cannot be sold after all: (staff wording, guest message id).
 UNAVAILABLE_TEXT = {
-    "maintenance": "This device is temporarily unavailable.",
-    "offline": "This device is offline right now.",
-    "in_use": "This device is in use right now.",
+    "maintenance": ("This device is temporarily unavailable.", N_("use.unavailable.maintenance")),
+    "offline": ("This device is offline right now.", N_("use.unavailable.offline")),
+    "in_use": ("This device is in use right now.", N_("use.unavailable.in_use")),
 }
 DOOR_UNAVAILABLE_TEXT = {
-    "free": "This door is open (free access): there is nothing to pay.",
-    "maintenance": "This door is temporarily unavailable.",
-    "not_connected": "This door cannot be opened online yet.",
+    "free": ("This door is open (free access): there is nothing to pay.", N_("pay.free_access")),
+    "maintenance": ("This door is temporarily unavailable.", N_("pay.unavailable.maintenance")),
+    "not_connected": ("This door cannot be opened online yet.", N_("pay.unavailable.not_connected")),
 }
 
 
@@ -40,7 +42,8 @@ def clean_email(email: str | None) -> str | None:
     try:
         return validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise InvalidInput("Please enter a valid e-mail address, or leave it empty.") from exc
+        raise InvalidInput("Please enter a valid e-mail address, or leave it empty.",
+                           message_id=N_("error.email_invalid")) from exc
 
 
 def start_device_checkout(
@@ -58,10 +61,11 @@ def start_device_checkout(
     device = catalogue.find_device(db, device_uid)
     offer = catalogue.device_offer(db, device_uid)
     if offer.unavailable_reason is not None:
-        raise Conflict(UNAVAILABLE_TEXT[offer.unavailable_reason])
+        text, message_id = UNAVAILABLE_TEXT[offer.unavailable_reason]
+        raise Conflict(text, message_id=message_id)
     plan = db.get(UsagePlan, plan_id)
     if plan is None or plan.device_id != device.id or not plan.active:
-        raise InvalidInput("Please choose one of the plans shown.")
+        raise InvalidInput("Please choose one of the plans shown.", message_id=N_("error.plan_unknown"))
     payment = Payment(
         guest_token=secrets.token_urlsafe(24),
         kind=PaymentKind.device,
@@ -94,7 +98,8 @@ def start_door_checkout(
     door = catalogue.find_door(db, door_uid)
     availability = catalogue.door_availability(door)
     if availability != "sell":
-        raise Conflict(DOOR_UNAVAILABLE_TEXT[availability])
+        text, message_id = DOOR_UNAVAILABLE_TEXT[availability]
+        raise Conflict(text, message_id=message_id)
     payment = Payment(
         guest_token=secrets.token_urlsafe(24),
         kind=PaymentKind.door,
@@ -135,7 +140,8 @@ def _open_checkout(db: Session, gateway: StripeGateway, payment: Payment, *, gue
         payment.status = PaymentStatus.failed
         payment.updated_at = utcnow()
         db.commit()
-        raise Unavailable("Payment could not be started. Nothing was charged; please try again.") from exc
+        raise Unavailable("Payment could not be started. Nothing was charged; please try again.",
+                          message_id=N_("error.payment_not_started")) from exc
     payment.stripe_checkout_session_id = session.id
     payment.updated_at = utcnow()
     db.commit()

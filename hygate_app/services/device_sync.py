@@ -9,7 +9,6 @@ devices' observed state, which is not a setting and is not audited. An import is
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -31,11 +30,8 @@ from hygate_app.models import Device
 from hygate_app.models.columns import utcnow
 from hygate_app.services import audit, catalogue
 from hygate_app.services.errors import NotFound, Unavailable
+from hygate_app.services.typed_text import printable
 
-# The cloud allows about one request a second per key, and the job worker shares that budget: a refused
-# call is tried again after a pause, a few times, before the sync gives up.
-RATE_LIMIT_ATTEMPTS = 4
-RATE_LIMIT_PAUSE_SECONDS = 1.0
 T = TypeVar("T")
 
 
@@ -65,19 +61,16 @@ class SyncProgress:
 
 
 def cloud_call(fn: Callable[..., T], *args, **kwargs) -> T:
-    """One client call; a rate-limit refusal is retried, every Shelly failure becomes a message for staff."""
-    for attempt in range(1, RATE_LIMIT_ATTEMPTS + 1):
-        try:
-            return fn(*args, **kwargs)
-        except ShellyRateLimited:
-            if attempt == RATE_LIMIT_ATTEMPTS:
-                raise Unavailable("Shelly Cloud is busy (rate limit); try again in a minute.") from None
-            time.sleep(RATE_LIMIT_PAUSE_SECONDS)
-        except ShellyAuthError:
-            raise Unavailable("Shelly Cloud refused the auth key; check the Shelly integration settings.") from None
-        except ShellyUnavailable:
-            raise Unavailable("Shelly Cloud could not be reached; try again later.") from None
-    raise AssertionError("unreachable")
+    """One client call (which retried a rate-limit refusal or a transient failure itself); every Shelly failure
+    of the account becomes a message for staff."""
+    try:
+        return fn(*args, **kwargs)
+    except ShellyRateLimited:
+        raise Unavailable("Shelly Cloud is busy (rate limit); try again in a minute.") from None
+    except ShellyAuthError:
+        raise Unavailable("Shelly Cloud refused the auth key; check the Shelly integration settings.") from None
+    except ShellyUnavailable:
+        raise Unavailable("Shelly Cloud could not be reached; try again later.") from None
 
 
 def sync_devices(shelly: ShellyClient, scope: Callable[[], AbstractContextManager[Session]]) -> Iterator[SyncProgress]:
@@ -152,7 +145,7 @@ def import_device(db: Session, actor: audit.Actor, shelly: ShellyClient, shelly_
     No plans: the guest page says nothing is on sale there until staff add one.
     """
     shelly_device_id = (shelly_device_id or "").strip()
-    if not shelly_device_id:
+    if not shelly_device_id or not printable(shelly_device_id):
         raise NotFound("Choose a device from the Shelly account.")
     try:
         status = cloud_call(shelly.get_status, shelly_device_id)

@@ -27,8 +27,7 @@ from hygate_app.integrations.ttlock import CredentialKind as LockCredentialKind
 from hygate_app.models import CredentialKind, Door, DoorAccess, DoorAccessStatus, Payment, Refund
 from hygate_app.models.columns import utcnow
 from hygate_app.services import audit, refunds
-from hygate_app.services.device_sessions import RetryLater
-from hygate_app.services.errors import Conflict, NotFound
+from hygate_app.services.errors import Conflict, NotFound, RetryLater
 from hygate_app.services.guest_updates import GuestUpdates
 from hygate_app.services.queue import JobQueue
 

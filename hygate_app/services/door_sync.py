@@ -6,8 +6,8 @@ it writes only what the locks report, which is not a setting and is not audited.
 "a gateway reported the lock recently": without one the cloud cannot reach the lock (its cloud passcodes
 still work on the keypad). What the doors table has no column for (gateway, passage mode, QR reader, when it
 was read) is kept per lock as a JSON value in `settings` under `ttlock.lock.<lockId>`, so this needs no
-schema change. Every sync, import and passage-mode push records the TTLock integration's health from its
-outcome, so the dashboard badge reflects real calls.
+schema change. The TTLock integration's health (the dashboard badge) is recorded by the client itself, from
+every call's outcome.
 
 Passage mode is pushed to the lock directly while staff wait, not through the job queue, so the page can
 say at once whether the lock obeyed: the lock is told first, and only when it accepted does Hygate change
@@ -17,7 +17,7 @@ the door's mode. A lock that cannot be reached leaves the door in its old mode, 
 from __future__ import annotations
 
 import json
-import time
+import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
@@ -36,16 +36,13 @@ from hygate_app.integrations.ttlock import (
     TTLockQuotaExceeded,
     TTLockUnsupported,
 )
-from hygate_app.models import CredentialKind, Door, DoorMode, Integration, Location, Setting
+from hygate_app.models import CredentialKind, Door, DoorMode, Location, Setting
 from hygate_app.models.columns import utcnow
-from hygate_app.services import audit, catalogue, catalogue_admin, integration_health
+from hygate_app.services import audit, catalogue, catalogue_admin
 from hygate_app.services.catalogue_admin import DoorRow
 from hygate_app.services.errors import Conflict, InvalidInput, NotFound, Unavailable
+from hygate_app.services.typed_text import clean_name
 
-# The cloud refuses bursts (and the job worker shares the account's budget): a transient refusal is tried
-# again after a pause, a few times, before the call gives up.
-TRANSIENT_ATTEMPTS = 3
-TRANSIENT_PAUSE_SECONDS = 1.0
 DEFAULT_PRICE_MINOR = 200
 DEFAULT_ACCESS_MINUTES = 60
 STATE_KEY = "ttlock.lock.{}"
@@ -103,25 +100,19 @@ class DoorSaved:
 
 
 def ttlock_call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """One client call; a transient refusal is retried, a failure of the account becomes a message for staff.
-
-    Errors about one lock (unknown, gateway offline, unsupported) are left to the caller, which knows the lock.
-    """
-    for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
-        try:
-            return fn(*args, **kwargs)
-        except TTLockError as exc:
-            if exc.is_transient and attempt < TRANSIENT_ATTEMPTS:
-                time.sleep(TRANSIENT_PAUSE_SECONDS)
-                continue
-            if exc.is_transient:
-                raise Unavailable("TTLock could not be reached or is busy; try again in a minute.") from None
-            if isinstance(exc, TTLockAuthError):
-                raise Unavailable("TTLock refused the account; check the TTLock integration settings.") from None
-            if isinstance(exc, TTLockQuotaExceeded):
-                raise Unavailable("The TTLock account has used up its API calls for this month.") from None
-            raise
-    raise AssertionError("unreachable")
+    """One client call (which retried a transient refusal itself); a failure of the account becomes a message
+    for staff. Errors about one lock (unknown, gateway offline, unsupported) are left to the caller, which knows
+    the lock."""
+    try:
+        return fn(*args, **kwargs)
+    except TTLockError as exc:
+        if exc.is_transient:
+            raise Unavailable("TTLock could not be reached or is busy; try again in a minute.") from None
+        if isinstance(exc, TTLockAuthError):
+            raise Unavailable("TTLock refused the account; check the TTLock integration settings.") from None
+        if isinstance(exc, TTLockQuotaExceeded):
+            raise Unavailable("The TTLock account has used up its API calls for this month.") from None
+        raise
 
 
 def _account_failure(exc: TTLockError) -> Unavailable:
@@ -192,17 +183,8 @@ def credential_summary(state: LockState | None) -> str:
 def sync_doors(client: TTLockClient, scope: Callable[[], AbstractContextManager[Session]]) -> Iterator[SyncProgress]:
     """Yields (0, m) once the account's locks are listed, then after each lock is read, then a last step with
     the report. `scope` opens a database session (`db.session_scope`): one per write, none held while the
-    cloud answers. The integration's health is recorded from the outcome."""
-    try:
-        yield from _sync(client, scope)
-    except Unavailable as exc:
-        with scope() as db:
-            integration_health.record_failure(db, Integration.ttlock, str(exc))
-            db.commit()
-        raise
-    with scope() as db:
-        integration_health.record_success(db, Integration.ttlock)
-        db.commit()
+    cloud answers."""
+    yield from _sync(client, scope)
 
 
 def _sync(client: TTLockClient, scope: Callable[[], AbstractContextManager[Session]]) -> Iterator[SyncProgress]:
@@ -260,6 +242,9 @@ def _mark_missing(db: Session, door_id: int, lock_id: str) -> None:
 # ---------------------------------------------------------------- import
 
 
+_LOCK_ID = re.compile(r"[0-9]{1,18}")  # TTLock's lockId, an integer
+
+
 def import_door(db: Session, actor: audit.Actor, client: TTLockClient, lock_id: str, location_id: int, name: str,
                 price_minor: int = DEFAULT_PRICE_MINOR, currency: str = "eur",
                 access_minutes: int = DEFAULT_ACCESS_MINUTES) -> Door:
@@ -268,19 +253,17 @@ def import_door(db: Session, actor: audit.Actor, client: TTLockClient, lock_id: 
     A lock already in passage mode becomes a door in passage mode, so Hygate does not sell what is open anyway.
     """
     lock_id = (lock_id or "").strip()
-    if not lock_id.isdigit():
+    if not _LOCK_ID.fullmatch(lock_id):  # not str.isdigit(): it takes "٣" and 5000 digits int() refuses
         raise NotFound("Choose a lock from the TTLock account.")
     if db.get(Location, location_id) is None:
         raise NotFound("This location does not exist.")
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise InvalidInput("A door needs a name of at most 120 characters.")
+    name = clean_name(name, "door", 120)
     values = {"price_minor": catalogue_admin.clean_price(price_minor),
               "currency": catalogue_admin.clean_currency(currency),
               "access_minutes": catalogue_admin.clean_minutes(access_minutes, "The access time")}
     if db.exec(select(Door.id).where(Door.ttlock_lock_id == lock_id)).first() is not None:
         raise Conflict("This lock is already a door in Hygate.")
-    detail = _read_lock(db, client, lock_id)
+    detail = _read_lock(client, lock_id)
     door = Door(uid=catalogue.new_uid(), display_code=catalogue.new_display_code(), location_id=location_id,
                 name=name, ttlock_lock_id=lock_id, mode=DoorMode.passage if detail.passage_mode else DoorMode.active,
                 **values)
@@ -290,30 +273,18 @@ def import_door(db: Session, actor: audit.Actor, client: TTLockClient, lock_id: 
     audit.record(db, "door.created", actor=actor, target_type="door", target_id=door.id,
                  details={"name": name, "ttlock_lock_id": lock_id, "location_id": location_id,
                           "mode": door.mode.value, **values})
-    integration_health.record_success(db, Integration.ttlock)
     db.commit()
     db.refresh(door)
     return door
 
 
-def _read_lock(db: Session, client: TTLockClient, lock_id: str) -> LockDetail:
+def _read_lock(client: TTLockClient, lock_id: str) -> LockDetail:
     try:
         return ttlock_call(client.lock_detail, int(lock_id))
     except TTLockNotFound:
         raise NotFound(f"The TTLock account has no lock {lock_id}.") from None
-    except Unavailable as exc:
-        _record_failure(db, str(exc))
-        raise
     except TTLockError as exc:
-        _record_failure(db, str(exc))
         raise _account_failure(exc) from None
-
-
-def _record_failure(db: Session, error: str) -> None:
-    """In its own commit: the caller's transaction is about to be abandoned by the error."""
-    db.rollback()
-    integration_health.record_failure(db, Integration.ttlock, error)
-    db.commit()
 
 
 # ---------------------------------------------------------------- mode and passage mode
@@ -363,12 +334,9 @@ def push_passage_mode(db: Session, actor: audit.Actor, client: TTLockClient, doo
         error = "this lock has no passage mode"
     except Unavailable as exc:
         error = str(exc)
-        integration_health.record_failure(db, Integration.ttlock, error)
     except TTLockError as exc:
         error = f"TTLock answered unexpectedly ({type(exc).__name__})"
-        integration_health.record_failure(db, Integration.ttlock, str(exc))
     else:
-        integration_health.record_success(db, Integration.ttlock)
         previous = lock_state(db, lock_id)
         if previous is not None:
             _save_state(db, lock_id, LockState(**{**asdict(previous), "passage_mode": on, "synced_at": utcnow()}))

@@ -2,7 +2,15 @@
 
 
 class DomainError(Exception):
-    """Base of every error a guest or staff member may be shown; the text is safe to display."""
+    """Base of every error a guest or staff member may be shown; the text is safe to display.
+
+    The text is English (staff pages show it as is); `message_id` names the same message in the guest
+    catalogues (`hygate_app/locales`), so a guest page shows it in the guest's language.
+    """
+
+    def __init__(self, *args: object, message_id: str | None = None) -> None:
+        super().__init__(*args)
+        self.message_id = message_id
 
 
 class NotFound(DomainError):
@@ -23,3 +31,7 @@ class PermissionDenied(DomainError):
 
 class Unavailable(DomainError):
     """An integration could not do its part right now; nothing was charged or changed."""
+
+
+class RetryLater(Exception):
+    """A transient integration error inside a job: let RQ run the job again (not shown to anyone)."""

@@ -1,4 +1,5 @@
-"""What the guest's `/access/{token}` page shows, rebuilt from the database at any time.
+"""What the guest's `/access/{token}` page shows, rebuilt from the database at any time, written in the
+guest's language.
 
 Only this one payment's door access is read; the credential is shown while the access is active and not
 after (an expired code is not the guest's any more). Times are given in the location's time zone, the
@@ -11,7 +12,6 @@ import base64
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import qrcode
 import qrcode.image.svg
@@ -20,9 +20,13 @@ from sqlmodel import Session, select
 
 from hygate_app.models import Door, DoorAccess, DoorAccessStatus, Location, Payment, PaymentKind
 from hygate_app.models.columns import utcnow
+from hygate_app.services import receipts
 from hygate_app.services.errors import NotFound
 from hygate_app.services.guest_sessions import refund_text
+from hygate_app.services.local_time import local_datetime_text, location_zone
 from hygate_app.services.money import format_amount
+from hygate_app.services.translations import N_
+from hygate_app.services.typed_text import storable
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,8 @@ class AccessView:
     valid_from: str
     valid_until: str
     time_zone: str
-    failure_reason: str
     refund_text: str
+    has_receipt: bool  # paid: the page links the receipt (PDF and printable)
 
 
 def qr_data_uri(payload: str) -> str:
@@ -56,18 +60,6 @@ def qr_data_uri(payload: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_text(moment: datetime, zone: ZoneInfo) -> str:
-    """`Sun 29 Mar 2026, 03:15` on the location's clock (so a window across a DST change reads right)."""
-    return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
-
-
 def _status(access: DoorAccess | None, payment_status: str, now: datetime) -> str:
     if access is None:
         return {"expired": "cancelled", "failed": "failed"}.get(payment_status, "awaiting_payment")
@@ -79,16 +71,17 @@ def _status(access: DoorAccess | None, payment_status: str, now: datetime) -> st
     return access.status.value
 
 
-def load_access_view(db: Session, token: str) -> AccessView:
-    payment = db.exec(select(Payment).where(Payment.guest_token == token)).first()
+def load_access_view(db: Session, token: str, language: str = "en") -> AccessView:
+    payment = db.exec(select(Payment).where(Payment.guest_token == token)).first() if storable(token) else None
     if payment is None or payment.kind != PaymentKind.door:
-        raise NotFound("This access does not exist.")
+        raise NotFound("This access does not exist.", message_id=N_("not_found.access"))
     access = db.exec(select(DoorAccess).where(DoorAccess.payment_id == payment.id)).first()
     door = db.get(Door, payment.door_id)
     location = db.get(Location, payment.location_id)
-    zone = _zone(location.timezone)
+    zone = location_zone(location.timezone)
     status = _status(access, payment.status.value, utcnow())
     ready = status == "ready"
+    window = access is not None and access.status != DoorAccessStatus.failed
     return AccessView(
         token=token,
         status=status,
@@ -96,13 +89,13 @@ def load_access_view(db: Session, token: str) -> AccessView:
         door_uid=door.uid,
         display_code=door.display_code,
         location_name=location.name,
-        amount=format_amount(payment.amount_minor, payment.currency),
+        amount=format_amount(payment.amount_minor, payment.currency, language),
         access_minutes=payment.duration_minutes or door.access_minutes,
         passcode=(access.passcode or "") if ready else "",
         qr_image=qr_data_uri(access.qr_payload) if ready and access.qr_payload else "",
-        valid_from=local_text(access.valid_from, zone) if access and access.status != DoorAccessStatus.failed else "",
-        valid_until=local_text(access.valid_until, zone) if access and access.status != DoorAccessStatus.failed else "",
+        valid_from=local_datetime_text(access.valid_from, zone, language) if window else "",
+        valid_until=local_datetime_text(access.valid_until, zone, language) if window else "",
         time_zone=zone.key,
-        failure_reason=(access.failure_reason or "") if access else "",
-        refund_text=refund_text(db, payment),
+        refund_text=refund_text(db, payment, language),
+        has_receipt=receipts.is_available(payment),
     )

@@ -1,17 +1,23 @@
-"""What the guest's `/session/{token}` page shows, rebuilt from the database at any time."""
+"""What the guest's `/session/{token}` page shows, rebuilt from the database at any time, written in the
+guest's language; times on the location's clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from hygate_app.models import Device, DeviceSession, Location, Payment, PaymentKind, Refund, RefundStatus, UsagePlan
 from hygate_app.models.columns import utcnow
+from hygate_app.services import receipts, refunds
 from hygate_app.services.device_sessions import GuestPhase, finishing_seconds, guest_phase
 from hygate_app.services.errors import NotFound
+from hygate_app.services.local_time import local_clock_text, location_zone
 from hygate_app.services.money import format_amount
+from hygate_app.services.translations import N_, gettext
+from hygate_app.services.typed_text import storable
 
 
 @dataclass(frozen=True)
@@ -33,34 +39,41 @@ class SessionView:
     ends_at_ms: int
     finishing_ms: int
     server_now_ms: int
-    failure_reason: str
+    ends_at_text: str  # the end of the paid time on the location's clock, "" before it is known
     refund_text: str
+    has_receipt: bool  # paid: the page links the receipt (PDF and printable)
+    # While `interrupted`: until when the free restart is offered (on the location's clock), the minutes it
+    # gives back and what is refunded instead if the guest lets the offer pass.
+    restart_until: str = ""
+    restart_minutes: int = 0
+    restart_refund: str = ""
 
 
 def _ms(value: datetime | None) -> int:
     return int(value.timestamp() * 1000) if value else 0
 
 
-def refund_text(db: Session, payment: Payment) -> str:
+def refund_text(db: Session, payment: Payment, language: str = "en") -> str:
     refunds = db.exec(select(Refund).where(Refund.payment_id == payment.id)).all()
     if not refunds:
         return ""
-    amount = format_amount(sum(r.amount_minor for r in refunds), payment.currency)
+    amount = format_amount(sum(r.amount_minor for r in refunds), payment.currency, language)
     if all(r.status == RefundStatus.succeeded for r in refunds):
-        return f"{amount} has been refunded to your card."
+        return gettext(language, "refund.done", amount=amount)
     if any(r.status == RefundStatus.failed for r in refunds):
-        return f"The refund of {amount} could not be sent automatically; staff have been alerted."
-    return f"A refund of {amount} is on its way to your card."
+        return gettext(language, "refund.failed", amount=amount)
+    return gettext(language, "refund.pending", amount=amount)
 
 
-def load_session_view(db: Session, token: str) -> SessionView:
-    payment = db.exec(select(Payment).where(Payment.guest_token == token)).first()
+def load_session_view(db: Session, token: str, language: str = "en") -> SessionView:
+    payment = db.exec(select(Payment).where(Payment.guest_token == token)).first() if storable(token) else None
     if payment is None or payment.kind != PaymentKind.device:
-        raise NotFound("This session does not exist.")
+        raise NotFound("This session does not exist.", message_id=N_("not_found.session"))
     session = db.exec(select(DeviceSession).where(DeviceSession.payment_id == payment.id)).first()
     device = db.get(Device, payment.device_id)
     plan = db.get(UsagePlan, payment.usage_plan_id)
     location = db.get(Location, payment.location_id)
+    zone = location_zone(location.timezone)
     now = utcnow()
     phase = guest_phase(session, payment.status.value, now)
     if session is None:
@@ -78,13 +91,27 @@ def load_session_view(db: Session, token: str) -> SessionView:
         display_code=device.display_code,
         location_name=location.name,
         plan_name=plan.name,
-        amount=format_amount(payment.amount_minor, payment.currency),
+        amount=format_amount(payment.amount_minor, payment.currency, language),
         duration_minutes=payment.duration_minutes,
         delay_minutes=payment.delay_minutes,
         starts_at_ms=_ms(session.starts_at) if session else 0,
         ends_at_ms=_ms(session.ends_at) if session else 0,
         finishing_ms=int(finishing_seconds(payment.duration_minutes) * 1000),
         server_now_ms=_ms(now),
-        failure_reason=(session.failure_reason or "") if session else "",
-        refund_text=refund_text(db, payment),
+        ends_at_text=local_clock_text(session.ends_at, zone, language) if session else "",
+        refund_text=refund_text(db, payment, language),
+        has_receipt=receipts.is_available(payment),
+        **_restart_offer(session, payment, now, zone, language),
     )
+
+
+def _restart_offer(session: DeviceSession | None, payment: Payment, now: datetime, zone: ZoneInfo,
+                   language: str) -> dict:
+    """The offer's deadline on the location's clock and the refund, both written in the guest's language."""
+    if session is None or session.restart_until is None or session.restart_until <= now:
+        return {}
+    unused = session.unused_seconds or 0
+    refund = refunds.pro_rata_minor(payment.amount_minor, unused, session.duration_minutes * 60)
+    return {"restart_until": local_clock_text(session.restart_until, zone, language),
+            "restart_minutes": -(-unused // 60),
+            "restart_refund": format_amount(refund, payment.currency, language)}

@@ -18,9 +18,11 @@ from sqlmodel import Session, select
 from hygate_app.models import Device, Door, Location, PaymentStatus
 from hygate_app.services.errors import InvalidInput
 from hygate_app.services.ids import parse_id
+from hygate_app.services.local_time import FIRST_DAY, LAST_DAY, typed_day
 from hygate_app.services.paging import PageRequest
 from hygate_app.services.payment_history import MAX_SEARCH_LENGTH, PaymentFilters
 from hygate_app.services.session_history import SORT_COLUMNS, SessionFilters, SessionKind
+from hygate_app.services.typed_text import UNSEARCHABLE, storable
 
 PER_PAGE = 25
 # Ids are PostgreSQL integers: a larger number names no row, and sent to the database it would be an error.
@@ -50,11 +52,13 @@ def payment_filters(params: Mapping[str, str]) -> PaymentFilters:
     status = _text(params, "status")
     if status and status not in PaymentStatus.__members__:
         raise InvalidInput(f"Unknown payment status: {status[:40]}.")
+    search = _text(params, "q")[:MAX_SEARCH_LENGTH]
+    if not storable(search):
+        raise InvalidInput(UNSEARCHABLE)
     return PaymentFilters(
         date_from=_date(params, "from", "start date"), date_to=_date(params, "to", "end date"),
         status=PaymentStatus(status) if status else None, location_id=_id(params, "location"),
-        device_id=_id(params, "device"), door_id=_id(params, "door"),
-        search=_text(params, "q")[:MAX_SEARCH_LENGTH],
+        device_id=_id(params, "device"), door_id=_id(params, "door"), search=search,
     )
 
 
@@ -116,7 +120,7 @@ def _date(params: Mapping[str, str], key: str, what: str) -> date | None:
     value = _text(params, key)
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"The {what} must be a date (YYYY-MM-DD).") from None
+    day = typed_day(value)
+    if day is None:
+        raise InvalidInput(f"The {what} must be a date (YYYY-MM-DD) from {FIRST_DAY.year} to {LAST_DAY.year}.")
+    return day

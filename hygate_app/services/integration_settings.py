@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -27,6 +26,7 @@ from hygate_app.models.columns import utcnow
 from hygate_app.services import audit, credentials
 from hygate_app.services.encryption import EncryptionError, KeyRing
 from hygate_app.services.errors import InvalidInput, NotFound
+from hygate_app.services.typed_text import printable
 
 KEY = "integrations"
 VALUE_MAX = 500
@@ -93,6 +93,15 @@ class IntegrationConfig:
     ttlock_username: str
     ttlock_password: str
 
+    @property
+    def shelly_configured(self) -> bool:
+        return bool(self.shelly_base and self.shelly_auth_key)
+
+    @property
+    def ttlock_configured(self) -> bool:
+        return bool(self.ttlock_client_id and self.ttlock_client_secret and self.ttlock_username
+                    and self.ttlock_password)
+
 
 def mask(value: str) -> str:
     if len(value) >= MASK_MIN_LENGTH:
@@ -135,7 +144,7 @@ def _clean_secret(field: FieldSpec, value: str) -> str:
         raise InvalidInput(f"Enter the {field.label.lower()}.")
     if len(value) > VALUE_MAX:
         raise InvalidInput(f"The {field.label.lower()} is longer than {VALUE_MAX} characters.")
-    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
+    if any(ch.isspace() for ch in value) or not printable(value):
         raise InvalidInput(f"The {field.label.lower()} may not contain spaces or control characters.")
     return value
 
@@ -144,7 +153,7 @@ def _clean_plain(field: FieldSpec, value: str) -> str:
     value = " ".join((value or "").split())
     if not value:
         raise InvalidInput(f"Enter the {field.label.lower()}.")
-    if len(value) > VALUE_MAX or any(unicodedata.category(ch) == "Cc" for ch in value):
+    if len(value) > VALUE_MAX or not printable(value):
         raise InvalidInput(f"The {field.label.lower()} is too long or contains control characters.")
     if field.name == "server_url":
         parts = urlsplit(value)

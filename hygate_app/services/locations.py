@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from hygate_app.models import Device, Door, Location, Payment
 from hygate_app.services import audit
 from hygate_app.services.errors import Conflict, InvalidInput, NotFound
+from hygate_app.services.typed_text import clean_name
 
 MAX_NAME_LENGTH = 120
 
@@ -65,7 +66,7 @@ def location_row(db: Session, location_id: int) -> LocationRow:
 
 
 def create_location(db: Session, actor: audit.Actor, name: str, timezone: str) -> LocationRow:
-    name = _clean_name(name)
+    name = clean_name(name, "location", MAX_NAME_LENGTH)
     timezone = clean_timezone(timezone)
     _ensure_name_free(db, name)
     location = Location(name=name, timezone=timezone)
@@ -79,7 +80,7 @@ def create_location(db: Session, actor: audit.Actor, name: str, timezone: str) -
 
 def rename_location(db: Session, actor: audit.Actor, location_id: int, name: str) -> LocationRow:
     location = _get(db, location_id)
-    name = _clean_name(name)
+    name = clean_name(name, "location", MAX_NAME_LENGTH)
     if name != location.name:
         _ensure_name_free(db, name, except_id=location.id)
         audit.record(db, "location.renamed", actor=actor, target_type="location", target_id=location.id,
@@ -130,13 +131,6 @@ def _contents(db: Session, location_id: int) -> tuple[int, int]:
     doors = db.exec(select(func.count()).select_from(Door).where(Door.location_id == location_id)).one()
     devices = db.exec(select(func.count()).select_from(Device).where(Device.location_id == location_id)).one()
     return doors, devices
-
-
-def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name or len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"A location needs a name of 1 to {MAX_NAME_LENGTH} characters.")
-    return name
 
 
 def _ensure_name_free(db: Session, name: str, except_id: int | None = None) -> None:

@@ -32,8 +32,9 @@ class Principal:
 
 
 def token_hash(token: str) -> str:
-    """Tokens are 256-bit random values: a plain SHA-256 is enough, and a lookup by it is constant-time."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    """Tokens are 256-bit random values: a plain SHA-256 is enough, and a lookup by it is constant-time. Any text
+    hashes (a lone surrogate too), so a junk token is simply one that matches nothing."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def create(db: Session, user: User, settings: SecuritySettings, *, ip: str | None, user_agent: str | None,

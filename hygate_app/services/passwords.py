@@ -15,6 +15,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from hygate_app.services.errors import InvalidInput
+from hygate_app.services.typed_text import storable
 
 # RFC 9106's "low memory" choice (argon2-cffi's defaults), written out so a library upgrade
 # cannot lower them silently. SECURITY-RULES asks for at least m = 19 MiB, t = 2, p = 1.
@@ -37,7 +38,10 @@ _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$P8NQwzW3FJPmuVHJpei6Bg$BYg79EjdMMR
 
 
 def normalise(password: str) -> str:
-    return unicodedata.normalize("NFKC", password)
+    """NFKC, and a lone surrogate (which a browser's JSON may carry, but UTF-8 cannot) as U+FFFD: such a password
+    can be checked, never chosen (`check_new_password`)."""
+    text = password.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return unicodedata.normalize("NFKC", text)
 
 
 def hash_password(password: str) -> str:
@@ -76,6 +80,8 @@ def check_new_password(password: str, *, email: str | None = None) -> None:
     Length and a list of common passwords only: composition rules make passwords harder to
     remember without making them harder to guess.
     """
+    if not storable(password):
+        raise InvalidInput("The password contains something that is not text. Please type it again.")
     normalised = normalise(password)
     if len(normalised) < MIN_LENGTH:
         raise InvalidInput(f"The password must be at least {MIN_LENGTH} characters long.")

@@ -33,7 +33,7 @@ from hygate_app.models import (
 )
 from hygate_app.services.csv_export import csv_line
 from hygate_app.services.errors import InvalidInput, NotFound
-from hygate_app.services.local_time import local_day_start
+from hygate_app.services.local_time import local_day_start, location_zone
 from hygate_app.services.money import decimal_amount
 from hygate_app.services.paging import Page, PageRequest, paginate
 
@@ -159,6 +159,7 @@ def payment_detail(db: Session, payment_id: int) -> PaymentDetail:
 CSV_HEADER = (
     "id", "created_at", "paid_at", "status", "kind", "item_name", "location", "customer_email", "amount",
     "amount_refunded", "currency", "stripe_checkout_session_id", "stripe_payment_intent_id",
+    "time_zone", "created_at_local", "paid_at_local",
 )
 
 
@@ -166,10 +167,12 @@ def payments_csv(db: Session, filters: PaymentFilters, batch_size: int = CSV_BAT
     """CSV lines (header first) of every filtered payment in id order, read `batch_size` rows at a time.
 
     The filters are checked here, before the first line, so a bad filter fails the request rather than the
-    middle of a download. Amounts are decimals in the currency's major unit; times are ISO 8601 UTC.
+    middle of a download. Amounts are decimals in the currency's major unit; times are ISO 8601 UTC, and again
+    on the location's clock (with its offset, so a time in the repeated hour of a DST change stays exact).
     """
     query = _filtered(db, _row_query().add_columns(Payment.stripe_checkout_session_id,
-                                                    Payment.stripe_payment_intent_id), filters)
+                                                    Payment.stripe_payment_intent_id,
+                                                    Location.timezone.label("time_zone")), filters)
     return _csv_lines(db, query, batch_size)
 
 
@@ -258,4 +261,9 @@ def _csv_cells(row) -> tuple:
         row.customer_email, decimal_amount(row.amount_minor, row.currency),
         decimal_amount(row.amount_refunded_minor, row.currency), row.currency.upper(),
         row.stripe_checkout_session_id, row.stripe_payment_intent_id,
+        row.time_zone, _local_iso(row.created_at, row.time_zone), _local_iso(row.paid_at, row.time_zone),
     )
+
+
+def _local_iso(value: datetime | None, time_zone: str | None) -> str:
+    return value.astimezone(location_zone(time_zone)).isoformat(timespec="seconds") if value else ""

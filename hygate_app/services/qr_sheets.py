@@ -4,14 +4,7 @@ Each sheet carries the workspace branding, the item's name and location, the QR 
 display code printed large (a guest compares it with the code on the page they land on, so a pasted-over sticker
 shows) and a one-line instruction.
 
-Library: fpdf2, pure Python with only Pillow and fontTools below it (no system libraries, nothing to install on the
-host), maintained, and able to embed (and subset) a TrueType font and a raster image, which is all a sticker needs.
-reportlab would do as well but is larger and its Unicode TTF handling is no simpler.
-
-Text: the PDF base fonts only know Latin-1, so the sheet embeds DejaVu Sans (services/data/fonts: a subset covering
-Latin, Greek, Cyrillic and common symbols, with its licence; no system font is needed on the host). Characters that
-font lacks: emoji and other symbols are left out, letters of other scripts (CJK, …) are printed as "?", so a name
-never breaks the PDF and the display code still identifies the item.
+The document, its font and the text it can draw come from services/pdf_style.py (shared with receipts).
 
 The QR code is embedded as a raster image (PNG), not vector paths, so it prints sharp at this size and a test can
 pull it out of the PDF and decode it.
@@ -20,18 +13,13 @@ pull it out of the PDF and decode it.
 from __future__ import annotations
 
 import io
-import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 import qrcode
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from PIL import Image
 from qrcode.constants import ERROR_CORRECT_Q
 from sqlmodel import Session, select
 
@@ -40,15 +28,11 @@ from hygate_app.services import branding as branding_service
 from hygate_app.services.branding import Branding
 from hygate_app.services.errors import Conflict, NotFound
 from hygate_app.services.ids import parse_id
-
-log = logging.getLogger(__name__)
+from hygate_app.services.pdf_style import FONT, draw_logo, line_h, logo_image, new_document, printable, rgb
 
 Kind = Literal["device", "door"]
-FONT_DIR = Path(__file__).parent / "data" / "fonts"  # not assets/: Reflex publishes that folder as-is
-FONT = "DejaVu"
 INSTRUCTIONS: dict[str, str] = {"device": "Scan, pay by card, use", "door": "Scan, pay by card, enter"}
 CODE_HINT = "The payment page shows this code too. If it differs, do not pay."
-PT = 0.3528  # mm per point
 
 # A4 in millimetres; a full-page card and the 2 × 2 grid of a location sheet keep the same proportions.
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -94,7 +78,7 @@ def item_sheet(db: Session, kind: Kind, item_id: int, base_url: str) -> Sheet:
     location = db.get(Location, item.location_id)
     card = _card(kind, item, location.name if location else "", base_url)
     brand = branding_service.load(db)
-    pdf = _document(f"QR code – {item.name}")
+    pdf = new_document(f"QR code – {item.name}")
     pdf.add_page()
     _draw_card(pdf, card, *FULL, brand)
     return Sheet(filename(item.name, f"{kind}-{item_id}"), bytes(pdf.output()))
@@ -109,7 +93,7 @@ def location_sheet(db: Session, location_id: int, base_url: str) -> Sheet:
     if not cards:
         raise Conflict(f"“{location.name}” has no doors or devices yet, so there is no QR code to print.")
     brand = branding_service.load(db)
-    pdf = _document(f"QR codes – {location.name}")
+    pdf = new_document(f"QR codes – {location.name}")
     for index, card in enumerate(cards):
         slot = index % CARDS_PER_PAGE
         if slot == 0:
@@ -148,17 +132,6 @@ def _card(kind: Kind, item: Device | Door, location_name: str, base_url: str) ->
 # ---- drawing -------------------------------------------------------------------------------------------------
 
 
-def _document(title: str) -> FPDF:
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(0, 0, 0)
-    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(printable(title))
-    pdf.set_creator("Hygate")
-    return pdf
-
-
 def _grid_box(slot: int) -> tuple[float, float, float, float]:
     w = (PAGE_W - 2 * GRID_MARGIN - GRID_GAP) / 2
     h = (PAGE_H - 2 * GRID_MARGIN - GRID_GAP) / 2
@@ -176,30 +149,26 @@ def _cut_lines(pdf: FPDF) -> None:
     pdf.set_dash_pattern()
 
 
-def _rgb(colour: str) -> tuple[int, int, int]:
-    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
-
-
 def _draw_card(pdf: FPDF, card: Card, x: float, y: float, w: float, h: float, brand: Branding) -> None:
     """Laid out for a 180 mm wide card and scaled by `s`, so a quarter-page card is the same, smaller; small print
     shrinks less (`f`) so it stays readable on the quarter-page card."""
     s = w / FULL[2]
     f = s ** 0.6
-    accent = _rgb(brand.accent_colour)
+    accent = rgb(brand.accent_colour)
     grey, ink, white = (90, 90, 90), (20, 20, 20), (255, 255, 255)
     pad, inner = 6 * s, w - 12 * s
 
-    logo = _logo_image(brand.logo_bytes()) if brand.has_logo else None
+    logo = logo_image(brand.logo_bytes()) if brand.has_logo else None
     text_x = x + pad + (29 * s if logo else 0)
     text_w = x + w - pad - text_x
     header = _fit(pdf, printable(brand.header), text_w, 18 * s, 11 * s, True, 2)
     subtitle = _fit(pdf, printable(brand.subtitle), text_w, 11 * f, 6.5 * f, False, 2)
-    header_h = len(header[1]) * _line_h(header[0])
-    band_h = min(40 * s, max(32 * s, 9 * s + header_h + len(subtitle[1]) * _line_h(subtitle[0])))
+    header_h = len(header[1]) * line_h(header[0])
+    band_h = min(40 * s, max(32 * s, 9 * s + header_h + len(subtitle[1]) * line_h(subtitle[0])))
     pdf.set_fill_color(*accent)
     pdf.rect(x, y, w, band_h, style="F")
     if logo:
-        _draw_logo(pdf, logo, x + pad, y + (band_h - 24 * s) / 2, 24 * s)
+        draw_logo(pdf, logo, x + pad, y + (band_h - 24 * s) / 2, 24 * s)
     _draw_lines(pdf, header[1], text_x, y + 4 * s, text_w, header[0], True, white, "L")
     _draw_lines(pdf, subtitle[1], text_x, y + 5 * s + header_h, text_w, subtitle[0], False, white, "L")
 
@@ -233,30 +202,10 @@ def _draw_card(pdf: FPDF, card: Card, x: float, y: float, w: float, h: float, br
     footer = printable(brand.footer)
     if footer:
         size, lines = _fit(pdf, footer, inner, 8.5 * f, 8.5 * f * 0.6, False, 3)
-        footer_top = y + h - strip_h - 2 * s - len(lines) * _line_h(size)
+        footer_top = y + h - strip_h - 2 * s - len(lines) * line_h(size)
         _draw_lines(pdf, lines, x + pad, footer_top, inner, size, False, grey, "C")
     pdf.set_fill_color(*accent)
     pdf.rect(x, y + h - strip_h, w, strip_h, style="F")
-
-
-def _logo_image(data: bytes | None) -> Image.Image | None:
-    """A logo that cannot be decoded (its first bytes passed the upload check but the rest is damaged) is left out
-    rather than failing the whole sheet."""
-    try:
-        image = Image.open(io.BytesIO(data or b""))
-        image.load()
-    except (OSError, ValueError, SyntaxError) as error:
-        log.warning("branding logo left off the QR sheet: %s", error)
-        return None
-    return image
-
-
-def _draw_logo(pdf: FPDF, image: Image.Image, x: float, y: float, size: float) -> None:
-    """On a white tile, so any logo reads on any accent colour."""
-    inset = size * 0.08
-    pdf.set_fill_color(255, 255, 255)
-    pdf.rect(x, y, size, size, style="F", round_corners=True, corner_radius=size * 0.1)
-    pdf.image(image, x + inset, y + inset, size - 2 * inset, size - 2 * inset, keep_aspect_ratio=True)
 
 
 def qr_png(url: str) -> io.BytesIO:
@@ -271,10 +220,6 @@ def qr_png(url: str) -> io.BytesIO:
     return buffer
 
 
-def _line_h(size: float) -> float:
-    return size * PT * 1.2
-
-
 def _fit(pdf: FPDF, text: str, w: float, size: float, min_size: float, bold: bool,
          lines: int) -> tuple[float, list[str]]:
     """The largest size from `size` down to `min_size` at which `text` wraps into at most `lines` lines; at the
@@ -283,7 +228,7 @@ def _fit(pdf: FPDF, text: str, w: float, size: float, min_size: float, bold: boo
     current = size
     while True:
         pdf.set_font(FONT, style, current)
-        wrapped = [str(line) for line in pdf.multi_cell(w, _line_h(current), text, dry_run=True, output="LINES")]
+        wrapped = [str(line) for line in pdf.multi_cell(w, line_h(current), text, dry_run=True, output="LINES")]
         if len(wrapped) <= lines or current <= min_size:
             break
         current = max(min_size, current - max(0.5, size * 0.08))
@@ -311,39 +256,8 @@ def _draw_lines(pdf: FPDF, lines: list[str], x: float, y: float, w: float, size:
                 colour: tuple[int, int, int], align: str) -> float:
     pdf.set_font(FONT, "B" if bold else "", size)
     pdf.set_text_color(*colour)
-    line_h = _line_h(size)
+    height = line_h(size)
     for index, line in enumerate(lines):
-        pdf.set_xy(x, y + index * line_h)
-        pdf.cell(w, line_h, line, align=align)
-    return len(lines) * line_h
-
-
-# ---- text the embedded font can draw ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _font_chars() -> frozenset[int]:
-    chars: set[int] = set()
-    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
-        font = TTFont(FONT_DIR / name)
-        found = set(font.getBestCmap())
-        chars = found if not chars else chars & found
-    return frozenset(chars)
-
-
-def printable(text: str) -> str:
-    """`text` with only characters the embedded font has: a missing letter becomes its base letter when it has one
-    (NFKD) or "?", a missing symbol or emoji is dropped, and so are invisible joiners and variation selectors."""
-    known = _font_chars()
-    out: list[str] = []
-    for ch in unicodedata.normalize("NFC", text or ""):
-        category = unicodedata.category(ch)
-        if ord(ch) in known and category[0] != "C":  # the font maps joiners, but they mean nothing alone
-            out.append(ch)
-            continue
-        if category[0] in "MCZ" or category in ("So", "Sk", "Sm"):
-            out.append(" " if category[0] == "Z" else "")
-            continue
-        base = [c for c in unicodedata.normalize("NFKD", ch) if ord(c) in known]
-        out.append("".join(base) if base else "?")
-    return " ".join("".join(out).split())
+        pdf.set_xy(x, y + index * height)
+        pdf.cell(w, height, line, align=align)
+    return len(lines) * height

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -9,14 +11,10 @@ from hygate_app.integrations.stripe_gateway import StripeGateway, StripeGatewayE
 from hygate_app.models import Payment, PaymentStatus, Refund, RefundStatus
 from hygate_app.models.columns import utcnow
 from hygate_app.services import audit
-from hygate_app.services.errors import Conflict
+from hygate_app.services.errors import Conflict, RetryLater
 from hygate_app.services.queue import JobQueue
 
 SEND_RETRIES = [10, 60, 300, 1800]
-
-
-class RefundRetryLater(Exception):
-    pass
 
 
 def request_refund(db: Session, payment: Payment, amount_minor: int, *, reason: str, key_suffix: str) -> Refund | None:
@@ -36,6 +34,13 @@ def request_refund(db: Session, payment: Payment, amount_minor: int, *, reason: 
     audit.record(db, "payment.refund_requested", target_type="payment", target_id=payment.id,
                  details={"amount_minor": amount_minor, "currency": payment.currency, "reason": reason})
     return refund
+
+
+def pro_rata_minor(amount_minor: int, unused_seconds: int, paid_seconds: int) -> int:
+    """The share of a payment for the paid seconds not delivered, rounded down to the minor unit."""
+    if paid_seconds <= 0:
+        return 0
+    return amount_minor * min(max(unused_seconds, 0), paid_seconds) // paid_seconds
 
 
 def enqueue_send(queue: JobQueue, refund: Refund) -> None:
@@ -60,7 +65,7 @@ def send_refund(db: Session, refund_id: int, gateway: StripeGateway, *, final_at
         refund.updated_at = utcnow()
         if exc.transient and not final_attempt:
             db.commit()
-            raise RefundRetryLater(str(exc)) from exc
+            raise RetryLater(str(exc)) from exc
         refund.status = RefundStatus.failed
         audit.record(db, "payment.refund_failed", target_type="payment", target_id=payment.id,
                      details={"refund_id": refund.id, "error": str(exc)[:200]})
@@ -95,3 +100,17 @@ def _succeeded_total(db: Session, payment_id: int) -> int:
     rows = db.exec(select(Refund.amount_minor).where(Refund.payment_id == payment_id,
                                                      Refund.status == RefundStatus.succeeded)).all()
     return sum(rows)
+
+
+def stuck_pending_refunds(db: Session, now: datetime, older_than: timedelta = timedelta(minutes=10)) -> list[Refund]:
+    """Requested but not sent, and untouched for a while: their send job was lost (Redis flushed, a killed worker).
+    A job still retrying touches the row at each try; one queued again while a retry also waits does no harm
+    (the row is locked and re-read, and Stripe sees the same idempotency key)."""
+    return list(
+        db.exec(
+            select(Refund)
+            .where(Refund.status == RefundStatus.pending, Refund.updated_at <= now - older_than)
+            .order_by(Refund.id)
+            .limit(500)
+        ).all()
+    )

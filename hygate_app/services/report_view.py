@@ -15,6 +15,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from hygate_app.services.errors import InvalidInput
+from hygate_app.services.ids import parse_id
+from hygate_app.services.local_time import FIRST_DAY, LAST_DAY, typed_day
 from hygate_app.services.money import decimal_amount
 from hygate_app.services.paging import Page, PageRequest
 from hygate_app.services.reports import GroupBy, Period, ReportQuery, ReportRow, UsageRow
@@ -72,19 +74,21 @@ def _day(value: Any, what: str) -> date:
     text = str(value or "").strip()
     if not text:
         raise InvalidInput(f"Enter the {what} date.")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"The {what} date must be a date like 2026-06-30.") from None
+    day = typed_day(text)
+    if day is None:
+        raise InvalidInput(f"The {what} date must be a date like 2026-06-30, from {FIRST_DAY.year} to "
+                           f"{LAST_DAY.year}.")
+    return day
 
 
 def _location(value: Any) -> int | None:
     text = str(value or "").strip()
     if not text:
         return None
-    if not (text.isascii() and text.isdigit()):
+    location_id = parse_id(text)  # beyond an integer column, the query itself would fail
+    if location_id is None:
         raise InvalidInput("Choose a location from the list.")
-    return int(text)
+    return location_id
 
 
 def parse_request(params: Mapping[str, Any]) -> ReportRequest:

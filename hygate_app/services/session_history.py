@@ -40,6 +40,7 @@ from hygate_app.services.payment_history import time_zone_for, utc_bounds
 
 # "Active" means still occupying the device, or still able to open the door.
 _OPEN = ("pending", "active")
+_OPEN_DEVICE = (*_OPEN, "interrupted")  # an interrupted session keeps its device for the guest's free restart
 _DEVICE_STATUSES = frozenset(s.value for s in DeviceSessionStatus)
 _DOOR_STATUSES = frozenset(s.value for s in DoorAccessStatus)
 MAX_TIMELINE_AUDIT_ROWS = 200
@@ -52,6 +53,10 @@ AUDIT_LABELS = {
     "device_session.completed": "Session completed",
     "device_session.failed": "Session failed",
     "device_session.force_ended": "Session ended by staff",
+    "device_session.relay_restored": "Relay found OFF early and switched ON again",
+    "device_session.interrupted": "Session interrupted (free restart offered)",
+    "device_session.resumed": "Session resumed (the device came back ON)",
+    "device_session.restarted": "Free restart taken by the guest",
     "door_access.created": "Door access created",
     "door_access.credential_created": "Door credential created on the lock",
     "door_access.failed": "Door access failed",
@@ -63,6 +68,8 @@ AUDIT_LABELS = {
     "payment.refund_failed": "Refund failed",
     "payment.refunded": "Refund sent to Stripe",
     "payment.refund_recorded": "Refund recorded from Stripe",
+    "receipt.emailed": "Receipt e-mailed to the guest",
+    "receipt.email_failed": "Receipt e-mail failed",
 }
 
 
@@ -278,7 +285,7 @@ def _device_part(filters: SessionFilters, bounds):
     if status:
         query = query.where(DeviceSession.status == DeviceSessionStatus(status))
     if filters.active_only:
-        query = query.where(DeviceSession.status.in_(_OPEN))
+        query = query.where(DeviceSession.status.in_(_OPEN_DEVICE))
     if filters.device_id is not None:
         query = query.where(DeviceSession.device_id == filters.device_id)
     return _common(query, filters, Device.location_id, DeviceSession.starts_at, bounds)

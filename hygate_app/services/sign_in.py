@@ -20,6 +20,7 @@ from hygate_app.services import audit, login_sessions, passwords, security_setti
 from hygate_app.services.login_sessions import token_hash
 from hygate_app.services.throttle import Throttle
 from hygate_app.services.throttle import message as throttled_message
+from hygate_app.services.typed_text import storable
 
 PENDING_TTL = timedelta(minutes=10)
 GENERIC_REFUSAL = "That e-mail and password do not match an active account."
@@ -62,6 +63,8 @@ class Pending:
 
 
 def find_user(db: Session, email: str) -> User | None:
+    if not storable(email):
+        return None
     return db.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
 
 

@@ -142,7 +142,7 @@ def _identify(kind: str, account: str, ip: str) -> tuple[str, str]:
 
 def _account_id(account: str) -> str:
     """A digest of the normalised account, so no e-mail address appears in a Redis key name."""
-    return hashlib.sha256(account.strip().lower().encode()).hexdigest()[:32]
+    return hashlib.sha256(account.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _network(ip: str) -> str:

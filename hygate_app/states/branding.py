@@ -1,5 +1,6 @@
 """State of `/settings/branding` (administrators): texts, accent colour and logo of guest pages and stickers,
-with a preview that follows what is typed before it is saved."""
+with a preview that follows what is typed before it is saved; and who the receipts name as the seller (legal name,
+address, VAT number and rate)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,17 @@ import asyncio
 import reflex as rx
 
 from hygate_app.db import session_scope
-from hygate_app.services import branding, branding_cache
+from hygate_app.services import branding, branding_cache, receipt_settings
 from hygate_app.services.authz import Capability
 from hygate_app.states.staff import StaffState, staff_event
 
-EDITABLE = ("header", "subtitle", "footer", "accent")
+EDITABLE = ("header", "subtitle", "footer", "accent", "legal_name", "address", "tax_id", "vat_rate")
 ACCEPTED_UPLOADS = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
 
 
-def _current() -> branding_cache.Current:
+def _current() -> tuple[branding_cache.Current, receipt_settings.ReceiptSettings]:
     with session_scope() as db:
-        return branding_cache.current(db)
+        return branding_cache.current(db), receipt_settings.load(db)
 
 
 class BrandingState(StaffState):
@@ -28,6 +29,10 @@ class BrandingState(StaffState):
     accent: str = branding.DEFAULT_ACCENT
     logo_url: str = ""
     uploading: bool = False
+    legal_name: str = ""
+    address: str = ""
+    tax_id: str = ""
+    vat_rate: str = ""
 
     @rx.var
     def contrast(self) -> str:
@@ -52,13 +57,24 @@ class BrandingState(StaffState):
         value = self.accent.strip()
         return value if branding.is_hex_colour(value) else branding.DEFAULT_ACCENT
 
-    def _show(self, current: branding_cache.Current) -> None:
+    @rx.var
+    def vat_note(self) -> str:
+        """Whether receipts will show a VAT line, as the service decides it (rate and VAT number both set)."""
+        if self.vat_rate.strip() and self.tax_id.strip():
+            return "Receipts show the VAT included in each price (prices are gross)."
+        if self.vat_rate.strip() or self.tax_id.strip():
+            return "Receipts show a VAT line only when both the rate and the VAT number are set."
+        return "No VAT line on receipts."
+
+    def _show(self, current: branding_cache.Current, receipts: receipt_settings.ReceiptSettings) -> None:
         value = current.branding
         self.header, self.subtitle, self.footer = value.header, value.subtitle, value.footer
         self.accent, self.logo_url = value.accent_colour, branding_cache.logo_url(current)
+        self.legal_name, self.address = receipts.legal_name, receipts.address
+        self.tax_id, self.vat_rate = receipts.tax_id, receipts.vat_rate
 
     async def _refresh(self) -> None:
-        self._show(await asyncio.to_thread(_current))
+        self._show(*await asyncio.to_thread(_current))
 
     @staff_event(Capability.branding)
     async def load(self):
@@ -69,13 +85,19 @@ class BrandingState(StaffState):
     async def edit(self, name: str, value: str):
         """What is typed, for the preview; nothing is saved until Save."""
         if name in EDITABLE:
-            setattr(self, name, str(value)[:300])
+            setattr(self, name, str(value)[:400])
 
     @staff_event(Capability.branding)
     async def save(self):
         new = branding.Branding(header=self.header, subtitle=self.subtitle, footer=self.footer,
                                 accent_colour=self.accent)
         await self._run(lambda db, who, actor: branding.save(db, new, actor), "Branding saved.")
+
+    @staff_event(Capability.branding)
+    async def save_receipts(self):
+        new = receipt_settings.ReceiptSettings(legal_name=self.legal_name, address=self.address, tax_id=self.tax_id,
+                                               vat_rate=self.vat_rate)
+        await self._run(lambda db, who, actor: receipt_settings.save(db, new, actor), "Receipt details saved.")
 
     @staff_event(Capability.branding)
     async def upload_logo(self, files: list[rx.UploadFile]):

@@ -7,27 +7,30 @@ import asyncio
 import reflex as rx
 
 from hygate_app.db import session_scope
+from hygate_app.services import translations
 from hygate_app.services.errors import NotFound
 from hygate_app.services.guest_access import AccessView, load_access_view
+from hygate_app.services.translations import N_
 from hygate_app.states import guest_push
+from hygate_app.states.guest_text import GuestTextState
 from hygate_app.states.routing import last_path_segment
 
 STATUS_TEXT = {
-    "awaiting_payment": "Waiting for the payment confirmation from Stripe…",
-    "preparing": "Payment received. Preparing your access…",
-    "ready": "Your access is ready.",
-    "expired": "Your access time is over. Thank you!",
-    "cancelled": "The payment was cancelled or expired. Nothing was charged.",
-    "failed": "Sorry, your door access could not be created.",
+    "awaiting_payment": N_("session.status.awaiting_payment"),
+    "preparing": N_("access.status.preparing"),
+    "ready": N_("access.status.ready"),
+    "expired": N_("access.status.expired"),
+    "cancelled": N_("session.status.cancelled"),
+    "failed": N_("access.status.failed"),
 }
 
 
-def _view(token: str) -> AccessView:
+def _view(token: str, language: str) -> AccessView:
     with session_scope() as db:
-        return load_access_view(db, token)
+        return load_access_view(db, token, language)
 
 
-class AccessState(rx.State):
+class AccessState(GuestTextState):
     token: str = ""
     found: bool = True
     loaded: bool = False
@@ -42,12 +45,12 @@ class AccessState(rx.State):
     valid_from: str = ""
     valid_until: str = ""
     time_zone: str = ""
-    failure_reason: str = ""
     refund_text: str = ""
+    has_receipt: bool = False
 
     @rx.var
     def status_text(self) -> str:
-        return STATUS_TEXT.get(self.status, "")
+        return translations.gettext(self.language, STATUS_TEXT[self.status]) if self.status in STATUS_TEXT else ""
 
     @rx.event
     async def load(self):
@@ -58,14 +61,14 @@ class AccessState(rx.State):
 
     async def _refresh(self) -> None:
         try:
-            view = await asyncio.to_thread(_view, self.token)
+            view = await asyncio.to_thread(_view, self.token, self.language)
         except NotFound:
             self.found, self.loaded = False, True
             return
         self.found = True
         for field in (
             "status", "door_name", "display_code", "location_name", "amount", "access_minutes", "passcode",
-            "qr_image", "valid_from", "valid_until", "time_zone", "failure_reason", "refund_text",
+            "qr_image", "valid_from", "valid_until", "time_zone", "refund_text", "has_receipt",
         ):
             setattr(self, field, getattr(view, field))
         self.loaded = True

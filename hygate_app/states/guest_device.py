@@ -11,25 +11,20 @@ from hygate_app.config import get_settings
 from hygate_app.db import session_scope
 from hygate_app.services import catalogue, checkout
 from hygate_app.services.errors import DomainError, NotFound
+from hygate_app.services.translations import N_
+from hygate_app.states.guest_text import GuestTextState
 from hygate_app.states.routing import last_path_segment
 
 REASON_TEXT = {
-    "maintenance": "This device is temporarily unavailable (maintenance). No payment is possible right now.",
-    "offline": "This device is offline right now, so it cannot be started. Please try again later.",
-    "in_use": "This device is in use right now.",
+    "maintenance": N_("use.unavailable.maintenance"),
+    "offline": N_("use.unavailable.offline"),
+    "in_use": N_("use.unavailable.in_use"),
 }
 
 
-def _plan_detail(plan: catalogue.PlanOffer) -> str:
-    text = f"{plan.duration_minutes} min"
-    if plan.delay_minutes:
-        text += f" · {plan.delay_minutes} min to get ready first"
-    return text
-
-
-def _offer(uid: str) -> catalogue.DeviceOffer:
+def _offer(uid: str, language: str) -> catalogue.DeviceOffer:
     with session_scope() as db:
-        return catalogue.device_offer(db, uid)
+        return catalogue.device_offer(db, uid, language)
 
 
 def _start(uid: str, plan_id: int, email: str) -> checkout.CheckoutStarted:
@@ -41,7 +36,7 @@ def _start(uid: str, plan_id: int, email: str) -> checkout.CheckoutStarted:
         )
 
 
-class UseState(rx.State):
+class UseState(GuestTextState):
     loaded: bool = False
     found: bool = True
     device_name: str = ""
@@ -64,25 +59,31 @@ class UseState(rx.State):
         self.loaded, self.error, self.paying, self.checkout_url = False, "", False, ""
         uid = last_path_segment(self.router.url.path)
         try:
-            offer = await asyncio.to_thread(_offer, uid)
+            offer = await asyncio.to_thread(_offer, uid, self.language)
         except NotFound:
             self.found, self.loaded = False, True
             return
         self.found = True
         self.device_name, self.location_name, self.display_code = offer.name, offer.location_name, offer.display_code
-        text = REASON_TEXT.get(offer.unavailable_reason or "", "")
+        text = self._text(REASON_TEXT[offer.unavailable_reason]) if offer.unavailable_reason else ""
         if offer.unavailable_reason == "in_use" and offer.busy_until:
-            text += " Please try again in a few minutes."
+            text += " " + self._text("use.try_again_soon")
         if not offer.plans and not text:
-            text = "Nothing is on sale at this device right now."
+            text = self._text("use.nothing_on_sale")
         self.unavailable_text = text
         self.plans = [
-            {"id": str(p.id), "name": p.name, "detail": _plan_detail(p), "price": p.price} for p in offer.plans
+            {"id": str(p.id), "name": p.name, "detail": self._plan_detail(p), "price": p.price} for p in offer.plans
         ]
         ids = [p["id"] for p in self.plans]
         if self.selected_plan_id not in ids:
             self.selected_plan_id = ids[0] if len(ids) == 1 else ""
         self.loaded = True
+
+    def _plan_detail(self, plan: catalogue.PlanOffer) -> str:
+        text = self._text("common.minutes", minutes=plan.duration_minutes)
+        if plan.delay_minutes:
+            text += " · " + self._text("use.plan_delay", minutes=plan.delay_minutes)
+        return text
 
     @rx.event
     def select_plan(self, plan_id: str):
@@ -104,6 +105,6 @@ class UseState(rx.State):
             plan_id = int(self.selected_plan_id) if self.selected_plan_id.isdigit() else 0
             started = await asyncio.to_thread(_start, uid, plan_id, self.email)
         except DomainError as exc:
-            self.paying, self.error = False, str(exc)
+            self.paying, self.error = False, self._error_text(exc)
             return
         self.checkout_url = started.checkout_url

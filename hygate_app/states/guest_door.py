@@ -9,19 +9,21 @@ import reflex as rx
 from hygate_app import providers
 from hygate_app.config import get_settings
 from hygate_app.db import session_scope
-from hygate_app.services import catalogue, checkout
+from hygate_app.services import catalogue, checkout, translations
 from hygate_app.services.errors import DomainError, NotFound
+from hygate_app.services.translations import N_
+from hygate_app.states.guest_text import GuestTextState
 from hygate_app.states.routing import last_path_segment
 
 REASON_TEXT = {
-    "maintenance": "This door is temporarily unavailable (maintenance). No payment is possible right now.",
-    "not_connected": "This door cannot be opened online yet. No payment is possible right now.",
+    "maintenance": N_("pay.unavailable.maintenance"),
+    "not_connected": N_("pay.unavailable.not_connected"),
 }
 
 
-def _offer(uid: str) -> catalogue.DoorOffer:
+def _offer(uid: str, language: str) -> catalogue.DoorOffer:
     with session_scope() as db:
-        return catalogue.door_offer(db, uid)
+        return catalogue.door_offer(db, uid, language)
 
 
 def _start(uid: str, email: str) -> checkout.CheckoutStarted:
@@ -33,7 +35,7 @@ def _start(uid: str, email: str) -> checkout.CheckoutStarted:
         )
 
 
-class PayDoorState(rx.State):
+class PayDoorState(GuestTextState):
     loaded: bool = False
     found: bool = True
     door_name: str = ""
@@ -50,7 +52,8 @@ class PayDoorState(rx.State):
 
     @rx.var
     def unavailable_text(self) -> str:
-        return REASON_TEXT.get(self.availability, "")
+        reason = REASON_TEXT.get(self.availability)
+        return translations.gettext(self.language, reason) if reason else ""
 
     @rx.var
     def can_pay(self) -> bool:
@@ -61,7 +64,7 @@ class PayDoorState(rx.State):
         self.loaded, self.error, self.paying, self.checkout_url = False, "", False, ""
         uid = last_path_segment(self.router.url.path)
         try:
-            offer = await asyncio.to_thread(_offer, uid)
+            offer = await asyncio.to_thread(_offer, uid, self.language)
         except NotFound:
             self.found, self.loaded = False, True
             return
@@ -84,6 +87,6 @@ class PayDoorState(rx.State):
         try:
             started = await asyncio.to_thread(_start, uid, self.email)
         except DomainError as exc:
-            self.paying, self.error = False, str(exc)
+            self.paying, self.error = False, self._error_text(exc)
             return
         self.checkout_url = started.checkout_url

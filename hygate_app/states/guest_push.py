@@ -16,12 +16,15 @@ from hygate_app.services.guest_updates import CHANNEL
 log = logging.getLogger(__name__)
 WATCH_TTL_SECONDS = 6 * 3600
 _redis: aioredis.Redis | None = None
+_pushes: set[asyncio.Task] = set()  # the event loop keeps only weak references to tasks
 
 
 def _conn() -> aioredis.Redis:
     global _redis
     if _redis is None:
-        _redis = aioredis.from_url(get_settings().redis_url)
+        # A connect timeout only: the update listener waits on its subscription for as long as it takes.
+        settings = get_settings()
+        _redis = aioredis.from_url(settings.redis_url, socket_connect_timeout=settings.redis_connect_timeout)
     return _redis
 
 
@@ -79,7 +82,9 @@ async def listen_for_guest_updates(app: rx.App) -> None:
                     continue
                 guest_token, _, message_id = message["data"].decode().partition(" ")
                 if await conn.set(f"hygate:push:{message_id}", 1, nx=True, ex=300):
-                    asyncio.create_task(_refresh_watchers(app, guest_token))
+                    push = asyncio.create_task(_refresh_watchers(app, guest_token))
+                    _pushes.add(push)
+                    push.add_done_callback(_pushes.discard)
         except asyncio.CancelledError:
             raise
         except Exception:

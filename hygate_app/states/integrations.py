@@ -31,8 +31,7 @@ def _fields() -> dict[str, list[dict[str, str]]]:
 
 
 def _check(integration: Integration) -> connection_check.CheckResult:
-    with session_scope() as db:
-        return connection_check.check(db, integration, CLIENTS)
+    return connection_check.check(integration, CLIENTS)
 
 
 def _integration(value: str) -> Integration | None:

@@ -105,6 +105,8 @@ class SessionDetailState(StaffState):
     detail: dict[str, str] = {}
     timeline: list[dict[str, str]] = []
     can_force_end: bool = False
+    # The force-end dialog's choice for a running device session: refund the paid minutes not used yet.
+    refund_unused: bool = False
 
     def _target(self) -> tuple[str, int]:
         parts = self.router.url.path.rstrip("/").split("/")
@@ -124,8 +126,12 @@ class SessionDetailState(StaffState):
 
     @staff_event(Capability.sessions)
     async def load(self):
-        self.loaded, self.notice, self.error = False, "", ""
+        self.loaded, self.notice, self.error, self.refund_unused = False, "", "", False
         await self._refresh()
+
+    @staff_event(Capability.sessions)
+    async def choose_refund_unused(self, checked: bool):
+        self.refund_unused = bool(checked)
 
     @staff_event(Capability.sessions)
     async def tick(self, _now: str = ""):
@@ -134,13 +140,14 @@ class SessionDetailState(StaffState):
 
     @staff_event(Capability.sessions)
     async def force_end(self):
-        """End a running device session (the relay goes OFF through the job queue) or a door access (its code is
-        removed from the lock) now; the services audit it."""
+        """End a running device session (the relay goes OFF through the job queue; its unused minutes refunded
+        if staff ticked that) or a door access (its code is removed from the lock) now; the services audit it."""
         kind, target_id = self._target()
         updates = RedisGuestUpdates(providers.redis())
+        refund_unused = self.refund_unused
         if kind == "device":
             ended = await self._run(lambda db, who, actor: catalogue_admin.force_end_session(
-                db, actor, providers.job_queue(), target_id, updates=updates), "")
+                db, actor, providers.job_queue(), target_id, updates=updates, refund_unused=refund_unused), "")
             message = ended.message if ended is not None else None
         else:
             message = await self._run(lambda db, who, actor: door_access.force_end_access(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.support.staff_http import forget_sign_in_budgets
+
 CHROMIUM = "/usr/bin/chromium"
+# An English phone unless a test asks for another language (the guest pages follow the browser's).
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
+         "has_touch": True, "locale": "en-US"}
 
 
 @pytest.fixture(scope="session")
@@ -24,25 +27,28 @@ def browser():
 
 @pytest.fixture(autouse=True)
 def fresh_ip_budget():
-    """Every browser signs in from 127.0.0.1, whose budget is 30 sign-in attempts a minute for the whole
-    suite: start and leave each test with it unspent, so no test is refused for what others did."""
-    from hygate_app import providers
-
-    redis = providers.redis()
-
-    def forget() -> None:
-        for key in redis.scan_iter(match="LIMITS:throttle/*/ip/*"):
-            redis.delete(key)
-
-    forget()
+    forget_sign_in_budgets()
     yield
-    forget()
+    forget_sign_in_budgets()
 
 
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
+def phone(phone_in):
+    return phone_in()
+
+
+@pytest.fixture
+def phone_in(browser):
+    """`phone_in("de-DE", timezone_id="Asia/Tokyo")`: a phone set to that language (and clock)."""
+    contexts = []
+
+    def open_phone(locale: str = "en-US", **options):
+        context = browser.new_context(**{**PHONE, "locale": locale, **options})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        return page
+
+    yield open_phone
+    for context in contexts:
+        context.close()

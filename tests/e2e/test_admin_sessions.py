@@ -16,6 +16,7 @@ from hygate_app.models import (
     DeviceSessionStatus,
     DoorAccess,
     DoorAccessStatus,
+    Refund,
     Role,
     TwoFactorMethod,
 )
@@ -93,6 +94,31 @@ def test_operator_force_ends_a_paid_running_session(stack, pg, phone):
     operator = new_staff(pg, Role.operator, TwoFactorMethod.email)
     open_sessions(phone, stack, operator)
     force_end_from_the_list(phone, stack, pg, session, device)
+
+
+def test_operator_force_ends_a_running_session_refunding_its_unused_minutes(stack, pg, phone):
+    device = shelly_device(pg, stack.shelly, minutes=10, price=1000)
+    session = running_session(stack, pg, device)
+    phone.set_viewport_size(LAPTOP)
+    signed_in(phone, stack.url, new_staff(pg, Role.operator, TwoFactorMethod.email))
+    phone.goto(f"{stack.url}/admin/sessions/device/{session.id}")
+    phone.locator("#session-status", has_text="active").wait_for()
+    phone.locator("#force-end").click()
+    dialog = phone.get_by_role("alertdialog")
+    dialog.locator("#refund-unused").click()
+    dialog.locator("#refund-unused[data-state=checked]").wait_for()  # the server has the choice
+    dialog.get_by_role("button", name="End session").click()
+    phone.locator("#notice", has_text="the unused minutes").wait_for()
+    wait_for(lambda: relay_state(stack.shelly, device.shelly_device_id)["on"] is False, timeout=30,
+             message="the relay to be switched OFF")
+
+    pg.expire_all()
+    [refund] = pg.exec(select(Refund).where(Refund.payment_id == session.payment_id)).all()
+    assert refund.idempotency_key.endswith(":unused-minutes")
+    assert 800 <= refund.amount_minor < 1000  # less than ten minutes unused, pro rata of 10.00
+    audit = pg.exec(select(AuditLog).where(AuditLog.action == "device_session.force_ended",
+                                           AuditLog.target_id == str(session.id))).one()
+    assert f'"refund_minor":{refund.amount_minor}' in audit.details.replace(" ", "")
 
 
 def seed(pg) -> dict:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
+import httpx
 from sqlmodel import select
 
-from hygate_app.models import DeviceMode, Payment, PaymentStatus
-from hygate_app.services import catalogue
+from hygate_app import providers
+from hygate_app.models import Device, DeviceMode, Payment, PaymentStatus, Refund
+from hygate_app.models.columns import utcnow
+from hygate_app.services import catalogue, session_recovery
 from tests.support.catalogue import new_device, relay_state
+from tests.support.fuzz import BOGUS_LINK_IDS
 from tests.support.guest_browser import buy_first_plan
+from tests.support.purchases import running_session
 
 ENGINE_IO_HEARTBEAT = {"2", "3"}  # socket.io ping/pong frames, not application messages
 
@@ -87,8 +93,47 @@ def test_a_device_in_maintenance_is_not_sold(stack, pg, phone):
     assert phone.get_by_role("button", name="Pay and start").count() == 0
 
 
+def test_an_interrupted_guest_restarts_for_free_and_the_device_runs_again(stack, pg, phone):
+    """A 10-minute session (10.00) whose device dropped off the network 4 minutes in: 6 minutes offered again."""
+    device = new_device(pg, stack.shelly, minutes=10, price=1000)
+    session = running_session(stack, pg, device)
+    shelly_control = f"{stack.shelly}/_sim/devices/{device.shelly_device_id}"
+    httpx.post(f"{shelly_control}/online", json={"online": False}).raise_for_status()
+    session.relay_on_at = session.starts_at = session.paid_at = utcnow() - timedelta(minutes=4)
+    session.ends_at = session.starts_at + timedelta(minutes=10)
+    pg.commit()
+    session_recovery.interrupt(pg, session, "The device went offline during the session.",
+                               providers.session_deps(), now=utcnow(), since=session.starts_at + timedelta(minutes=4),
+                               transient=True)
+    pg.get(Device, device.id).online = False  # as reconciliation recorded it
+    pg.commit()
+    token = pg.get(Payment, session.payment_id).guest_token
+
+    phone.goto(f"{stack.url}/session/{token}")
+    phone.locator("#countdown[data-status=interrupted]").wait_for()
+    offer = phone.locator("#restart-offer")
+    assert "remaining 6 min" in offer.inner_text()
+    assert "€6.00 is refunded to your card" in offer.inner_text()
+    phone.locator("#restart").click()
+    phone.locator("#restart-error", has_text="still offline").wait_for()  # not yet: the offer stands
+
+    httpx.post(f"{shelly_control}/online", json={"online": True}).raise_for_status()
+    httpx.post(f"{shelly_control}/relay", json={"on": False}).raise_for_status()
+    pg.get(Device, device.id).online = True
+    pg.commit()
+    phone.locator("#restart").click()
+    phone.locator(".countdown[data-phase=running]").wait_for(timeout=30_000)
+    assert phone.locator("#restart-offer").count() == 0
+    assert relay_state(stack.shelly, device.shelly_device_id)["on"] is True
+    assert re.fullmatch(r"[56]:\d\d", phone.locator(".countdown-time").inner_text())
+    pg.expire_all()
+    assert pg.exec(select(Refund).where(Refund.payment_id == session.payment_id)).all() == []
+
+
 def test_unknown_links_show_the_not_found_page(stack, phone):
-    for path in ("/use/no-such-device", "/session/no-such-session", "/no/such/page"):
+    for path in ("/use/no-such-device", "/session/no-such-session", "/no/such/page", "/no%00such/page",
+                 *(f"/use/{bogus}" for bogus in BOGUS_LINK_IDS),
+                 *(f"/session/{bogus}" for bogus in BOGUS_LINK_IDS)):
         phone.goto(f"{stack.url}{path}")
         phone.locator("#not-found").wait_for()
         assert "Traceback" not in phone.content()

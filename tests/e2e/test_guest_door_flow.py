@@ -12,6 +12,7 @@ from hygate_app.config import get_settings
 from hygate_app.models import Door, DoorMode, Payment
 from hygate_app.services.demo import seed_demo
 from tests.support.doors import add_lock, issued_for, new_door
+from tests.support.fuzz import BOGUS_LINK_IDS
 
 
 def ttlock() -> str:
@@ -45,8 +46,9 @@ def test_guest_pays_at_the_demo_door_and_sees_the_code_appear_with_its_window(st
     assert phone.locator("#access-minutes").inner_text() == f"{door.access_minutes} min"
     assert phone.locator("#price").inner_text() == "€2.00"
     before = {c["id"] for c in issued_for(ttlock(), lock)}
-    # The lock cloud is busy twice: the page is up, waiting, before the worker's retry gets the code.
-    httpx.post(f"{ttlock()}/_sim/faults", json={"mode": "errcode", "errcode": 90000, "count": 2},
+    # The lock cloud is busy through two job attempts (each tries three times in the call): the page is up,
+    # waiting, seconds before the worker's third attempt gets the code.
+    httpx.post(f"{ttlock()}/_sim/faults", json={"mode": "errcode", "errcode": 90000, "count": 6},
                timeout=5).raise_for_status()
     try:
         pay_on_checkout(phone, stack, door, email="guest@example.com")
@@ -59,11 +61,14 @@ def test_guest_pays_at_the_demo_door_and_sees_the_code_appear_with_its_window(st
 
     [issued] = [c for c in issued_for(ttlock(), lock) if c["id"] not in before]
     assert phone.locator("#passcode").inner_text() == issued["code"]
-    assert re.fullmatch(r"\w{3} \d\d \w{3} \d{4}, \d\d:\d\d", phone.locator("#valid-from").inner_text())
-    assert re.fullmatch(r"\w{3} \d\d \w{3} \d{4}, \d\d:\d\d", phone.locator("#valid-until").inner_text())
+    # English (the phone's language), CLDR's way: "Sun, Mar 29, 2026, 03:15".
+    assert re.fullmatch(r"\w{3}, \w{3} \d{1,2}, \d{4}, \d\d:\d\d", phone.locator("#valid-from").inner_text())
+    assert re.fullmatch(r"\w{3}, \w{3} \d{1,2}, \d{4}, \d\d:\d\d", phone.locator("#valid-until").inner_text())
     assert "Europe/Berlin" in phone.locator("#validity").inner_text()
     token = phone.url.rsplit("/", 1)[-1]
     assert pg.exec(select(Payment).where(Payment.guest_token == token)).one().door_id == door.id
+    assert phone.locator("#receipt-page").get_attribute("href") == f"/receipt/{token}"
+    assert phone.locator("#receipt-pdf").get_attribute("href") == f"/api/receipt/{token}.pdf"
 
     # A reload rebuilds the page from the database.
     phone.reload()
@@ -96,7 +101,8 @@ def test_a_door_in_maintenance_is_not_sold(stack, pg, phone):
 
 
 def test_unknown_door_and_access_links_show_the_not_found_page(stack, phone):
-    for path in ("/pay/no-such-door", "/access/no-such-access"):
+    for path in ("/pay/no-such-door", "/access/no-such-access", *(f"/pay/{bogus}" for bogus in BOGUS_LINK_IDS),
+                 *(f"/access/{bogus}" for bogus in BOGUS_LINK_IDS)):
         phone.goto(f"{stack.url}{path}")
         phone.locator("#not-found").wait_for()
         assert "Traceback" not in phone.content()

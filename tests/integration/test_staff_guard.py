@@ -30,6 +30,7 @@ from hygate_app.states.guest_branding import GuestBrandState
 from hygate_app.states.guest_device import UseState
 from hygate_app.states.guest_door import PayDoorState
 from hygate_app.states.guest_session import SessionState
+from hygate_app.states.guest_text import GuestTextState
 from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationAdminState, LocationsState
 from hygate_app.states.payments import PaymentDetailState, PaymentsState
@@ -40,8 +41,8 @@ from hygate_app.states.staff import GUARD_MARK, StaffState, refusal
 from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
 
 # Pages anyone may open: guests and the sign-in steps. Nothing else may hold handlers unguarded.
-PUBLIC_STATES = {UseState, SessionState, PayDoorState, AccessState, GuestBrandState, LoginState, VerifyState,
-                 InviteState}
+PUBLIC_STATES = {UseState, SessionState, PayDoorState, AccessState, GuestBrandState, GuestTextState, LoginState,
+                 VerifyState, InviteState}
 # Reflex's own handlers on every state; setvar only dispatches to set_<var> methods, which no staff state has.
 # The module each staff state belongs to (PRODUCT.md's role table): every handler of the state must
 # require it, so a handler guarded with a weaker capability than its page is caught here.

@@ -15,11 +15,16 @@ from tests.support.catalogue import first_plan
 from tests.support.stack import wait_for
 
 
-def pay_for(stack, pg, device: Device, email: str = "guest@example.com") -> Payment:
+def open_checkout(stack, pg, device: Device, email: str = "guest@example.com") -> Payment:
+    """A pending payment: the guest is on Stripe's page and has not paid (yet)."""
     gateway = StripeGateway(get_settings().stripe_secret_key, api_base=stack.stripe)
     started = checkout.start_device_checkout(pg, gateway, device_uid=device.uid, plan_id=first_plan(pg, device).id,
                                              email=email, base_url=stack.url)
-    payment = pg.exec(select(Payment).where(Payment.guest_token == started.guest_token)).one()
+    return pg.exec(select(Payment).where(Payment.guest_token == started.guest_token)).one()
+
+
+def pay_for(stack, pg, device: Device, email: str = "guest@example.com") -> Payment:
+    payment = open_checkout(stack, pg, device, email)
     httpx.post(f"{stack.stripe}/_sim/checkout/{payment.stripe_checkout_session_id}/pay", timeout=10).raise_for_status()
     return payment
 

@@ -31,11 +31,11 @@ class Stack:
     def stripe(self) -> str:
         return get_settings().stripe_base
 
-    def start(self, name: str, *args: str) -> None:
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
         self.processes[name] = subprocess.Popen(
-            [sys.executable, *args], cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            [sys.executable, *args], cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )
 
     def stop(self, name: str) -> None:
@@ -49,12 +49,24 @@ class Stack:
             _signal_group(process, signal.SIGKILL)
             process.wait(timeout=10)
 
+    def kill(self, name: str) -> None:
+        """SIGKILL to the process and every process under it at once, as the OOM killer or a lost host would: no
+        handler runs, nothing is cleaned up. (An RQ work horse has a process group of its own: found by parent.)"""
+        process = self.processes.pop(name)
+        for pid in _descendants(process.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _signal_group(process, signal.SIGKILL)
+        process.wait(timeout=10)
+
     def stop_all(self) -> None:
         for name in list(self.processes):
             self.stop(name)
 
-    def start_and_wait(self, name: str, probe_url: str, *args: str) -> None:
-        self.start(name, *args)
+    def start_and_wait(self, name: str, probe_url: str, *args: str, env: dict[str, str] | None = None) -> None:
+        self.start(name, *args, env=env)
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -70,6 +82,14 @@ class Stack:
     def start_web(self) -> None:
         self.start_and_wait("web", f"{self.url}/api/health", "-m", "hygate_app.cli", "web")
 
+    def start_other_web(self, name: str, port: int) -> str:
+        """One more web process, as a second dyno: the same site (PUBLIC_URL is the stack's, so the same frontend,
+        CORS origin and return URLs), listening on its own port, which it returns as its address."""
+        address = f"http://127.0.0.1:{port}"
+        self.start_and_wait(name, f"{address}/api/health", "-m", "hygate_app.cli", "web",
+                            env={"PORT": str(port), "PUBLIC_URL": self.url})
+        return address
+
     def restart_web(self) -> None:
         self.stop("web")
         self.start_web()
@@ -80,6 +100,23 @@ def _signal_group(process: subprocess.Popen, signum: int) -> None:
         os.killpg(process.pid, signum)
     except ProcessLookupError:
         pass
+
+
+def _descendants(pid: int) -> list[int]:
+    """Children, grandchildren … of `pid`, read from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def frontend_built_for(port: int) -> bool:

@@ -16,14 +16,14 @@ from hygate_app.integrations.simulators.stripe_sim import create_stripe_simulato
 from hygate_app.integrations.simulators.ttlock_sim import create_ttlock_simulator
 from hygate_app.integrations.stripe_gateway import StripeGateway
 from hygate_app.integrations.ttlock import md5_password
-from hygate_app.models import Payment
+from hygate_app.models import DeviceSession, Payment
 from hygate_app.services import checkout
 from hygate_app.services.demo import DEMO_SHELLY_DEVICES, seed_demo
 from hygate_app.services.device_sessions import SessionDeps
 from tests.support.fakes import RecordingQueue, RecordingUpdates
 from tests.support.live_server import LiveServer
 from tests.support.ttlock import TTLOCK_ACCOUNT
-from tests.support.webhooks import WEBHOOK_SECRET
+from tests.support.webhooks import WEBHOOK_SECRET, checkout_event, deliver
 
 
 @pytest.fixture
@@ -87,3 +87,10 @@ def payment(db: Session, demo, gateway: StripeGateway) -> Payment:
     started = checkout.start_device_checkout(db, gateway, device_uid="demo-washer", plan_id=1, email=None,
                                              base_url="http://guest.test")
     return db.exec(select(Payment).where(Payment.guest_token == started.guest_token)).one()
+
+
+@pytest.fixture
+def paid_session(db: Session, deps: SessionDeps, payment: Payment) -> DeviceSession:
+    """The washer's 1-minute plan, paid: a pending session whose relay-ON job has not run yet."""
+    deliver(db, deps, checkout_event(payment))
+    return db.exec(select(DeviceSession).where(DeviceSession.payment_id == payment.id)).one()

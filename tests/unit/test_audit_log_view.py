@@ -234,7 +234,9 @@ def test_the_form_takes_any_actor_id_types_and_utc_days(db, log):
 @pytest.mark.parametrize(("form", "message"), [
     ({"actor": "nobody@example.com"}, "No staff member has the e-mail nobody@example.com."),
     ({"actor_type": "robot"}, "Choose an actor type from the list."),
-    ({"from": "10.03.2026"}, "The start date must be a date like 2026-06-30."),
+    ({"from": "10.03.2026"}, "The start date must be a date like 2026-06-30, from 2000 to 2999."),
+    # Had no next day, so listing the rows overflowed (an OverflowError, not a message).
+    ({"to": "9999-12-31"}, "The end date must be a date like 2026-06-30, from 2000 to 2999."),
 ])
 def test_a_wrong_filter_says_what_to_fix(db, log, form, message):
     with pytest.raises(InvalidInput) as refused:

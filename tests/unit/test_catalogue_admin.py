@@ -65,13 +65,6 @@ def second_location_with_door(db) -> tuple[int, Door]:
 
 
 @pytest.fixture
-def paid_session(db, deps, payment) -> DeviceSession:
-    """The washer's 1-minute plan, paid: a pending session whose relay-ON job has not run yet."""
-    deliver(db, deps, checkout_event(payment))
-    return db.exec(select(DeviceSession).where(DeviceSession.payment_id == payment.id)).one()
-
-
-@pytest.fixture
 def running_session(db, deps, paid_session) -> DeviceSession:
     device_sessions.switch_relay_on(db, paid_session.id, deps, final_attempt=True)
     db.refresh(paid_session)
@@ -236,13 +229,17 @@ def test_door_limits_are_inclusive(db, demo):
 
 
 @pytest.mark.parametrize(("text", "currency", "minor"), [("4.50", "eur", 450), ("4,5", "EUR", 450), ("7", "eur", 700),
-                                                          ("500", "jpy", 500), ("1.250", "kwd", 1250)])
+                                                          ("500", "jpy", 500), ("1.250", "kwd", 1250),
+                                                          (".5", "eur", 50), ("3.", "eur", 300), (" 0.00 ", "eur", 0)])
 def test_typed_prices_become_minor_units_of_their_currency(text, currency, minor):
     assert catalogue_admin.parse_price(text, currency) == minor
 
 
 @pytest.mark.parametrize(("text", "currency"), [("4.505", "eur"), ("4.5", "jpy"), ("four", "eur"), ("", "eur"),
-                                                ("-1", "eur"), ("NaN", "eur"), ("Infinity", "eur")])
+                                                ("-1", "eur"), ("NaN", "eur"), ("Infinity", "eur"),
+                                                # Decimal reads these, but the first overflows (an ArithmeticError,
+                                                # not a message) and the second rounds to a price of 0.
+                                                ("1e999999999", "eur"), ("1e-999999999", "eur"), ("1e3", "eur")])
 def test_typed_prices_that_do_not_fit_the_currency_are_refused(text, currency):
     with pytest.raises(InvalidInput):
         catalogue_admin.parse_price(text, currency)

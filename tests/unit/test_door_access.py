@@ -26,9 +26,8 @@ from hygate_app.models import (
     Role,
 )
 from hygate_app.services import audit, checkout, door_access
-from hygate_app.services.device_sessions import RetryLater
 from hygate_app.services.door_access import AccessDeps
-from hygate_app.services.errors import Conflict, InvalidInput, NotFound
+from hygate_app.services.errors import Conflict, InvalidInput, NotFound, RetryLater
 from hygate_app.services.guest_access import load_access_view
 from tests.support import records
 from tests.support.doors import add_lock, issued_for, new_door
@@ -234,7 +233,8 @@ def test_the_credential_is_made_once_even_if_the_job_runs_twice(db, demo, gatewa
 
 def test_a_transient_error_asks_for_a_retry_and_changes_nothing(db, demo, gateway, deps, access_deps, ttlock_sim):
     access = paid_access(db, deps, buy(db, gateway))
-    fault(ttlock_sim.url, mode="errcode", errcode=90000, count=1)
+    # As many failures as the client's own attempts: what outlasts them is the job's to retry.
+    fault(ttlock_sim.url, mode="errcode", errcode=90000, count=3)
     with pytest.raises(RetryLater):
         door_access.issue_credential(db, access.id, access_deps, final_attempt=False)
     db.refresh(access)
@@ -381,9 +381,33 @@ def test_the_window_is_shown_on_the_location_clock_across_a_dst_change(db):
     db.commit()
     view = load_access_view(db, payment.guest_token)
     # 00:30 UTC is 01:30 CET; an hour later the clocks have jumped: 03:30 CEST.
-    assert (view.valid_from, view.valid_until) == ("Sun 29 Mar 2026, 01:30", "Sun 29 Mar 2026, 03:30")
+    assert (view.valid_from, view.valid_until) == ("Sun, Mar 29, 2026, 01:30", "Sun, Mar 29, 2026, 03:30")
     assert view.time_zone == "Europe/Berlin"
     assert view.status == "expired" and view.passcode == ""
+    german = load_access_view(db, payment.guest_token, "de")
+    assert (german.valid_from, german.valid_until) == ("So., 29. März 2026, 01:30", "So., 29. März 2026, 03:30")
+    assert german.amount == "2,00\xa0€"
+
+
+def test_a_cloud_code_across_the_spring_dst_change_covers_the_visit_on_the_locations_clock(db, access_deps,
+                                                                                          ttlock_sim):
+    """A Berlin lock without a gateway (its raw offset is CET's, +1 h): a visit from 01:30 CET to 03:30 CEST
+    (one real hour, the night the clocks jump) gets a code from 01:00 to 04:00 local, on whole hours."""
+    lock = add_lock(ttlock_sim.url, has_gateway=False, timezone_offset_ms=3_600_000)
+    detail = access_deps.ttlock.lock_detail(lock)
+    paid_from = records.utc(2026, 3, 29, 0, 30)
+    credential = door_access.make_credential(access_deps.ttlock, detail, paid_from, paid_from + timedelta(hours=1),
+                                             "Hygate DST")
+    assert credential.kind.value == "cloud_passcode"
+    assert (credential.valid_from, credential.valid_until) == (records.utc(2026, 3, 29, 0), records.utc(2026, 3, 29, 2))
+
+    location = records.new_location(db, timezone="Europe/Berlin")
+    payment = records.add_payment(db, records.new_door(db, location), paid_at=paid_from, amount=200)
+    access = records.add_door_access(db, payment, minutes=60)
+    access.valid_from, access.valid_until = credential.valid_from, credential.valid_until
+    db.commit()
+    view = load_access_view(db, payment.guest_token, "de")
+    assert (view.valid_from, view.valid_until) == ("So., 29. März 2026, 01:00", "So., 29. März 2026, 04:00")
 
 
 def test_a_device_token_is_not_a_door_access(db, demo, payment):

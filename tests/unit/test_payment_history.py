@@ -31,7 +31,7 @@ from hygate_app.services.payment_history import (
     payments_csv,
     utc_bounds,
 )
-from tests.support.records import T0, add_door_access, add_payment, new_device, new_door, new_location
+from tests.support.records import T0, add_door_access, add_payment, new_device, new_door, new_location, utc
 
 ALL = PageRequest(per_page=200)
 
@@ -288,6 +288,19 @@ def test_csv_amounts_are_decimals_in_the_currencys_minor_units_and_times_are_utc
     assert (line["location"], line["stripe_checkout_session_id"], line["stripe_payment_intent_id"]) == (
         "Laundry Nord", "cs_test_csv", "pi_csv")
     assert dict(zip(header, yen, strict=True))["amount"] == "450"
+
+
+def test_csv_times_are_also_on_the_locations_clock_with_the_offset_across_the_autumn_dst_change(db):
+    """02:30 happens twice in Berlin on 25 October 2026: the offset tells the two payments apart."""
+    berlin = new_location(db, timezone="Europe/Berlin")
+    device = new_device(db, berlin)
+    first = add_payment(db, device, created_at=utc(2026, 10, 25, 0, 30), paid_at=utc(2026, 10, 25, 0, 31))
+    second = add_payment(db, device, created_at=utc(2026, 10, 25, 1, 30), status=PaymentStatus.pending)
+    header, *lines = parsed(payments_csv(db, PaymentFilters(location_id=berlin.id)))
+    rows = {int(line[0]): dict(zip(header, line, strict=True)) for line in lines}
+    assert [rows[first.id][k] for k in ("time_zone", "created_at_local", "paid_at_local", "created_at")] == [
+        "Europe/Berlin", "2026-10-25T02:30:00+02:00", "2026-10-25T02:31:00+02:00", "2026-10-25T00:30:00+00:00"]
+    assert [rows[second.id][k] for k in ("created_at_local", "paid_at_local")] == ["2026-10-25T02:30:00+01:00", ""]
 
 
 def test_decimal_amounts_follow_the_currency():

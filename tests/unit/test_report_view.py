@@ -39,7 +39,10 @@ def test_the_form_is_read_into_a_report_request():
     ({"period": "year"}, "Choose a period (day, week, month)."),
     ({"group": "city"}, "Choose a grouping (none, location, door, device)."),
     ({"from": ""}, "Enter the start date."),
-    ({"to": "30/06/2026"}, "The end date must be a date like 2026-06-30."),
+    ({"to": "30/06/2026"}, "The end date must be a date like 2026-06-30, from 2000 to 2999."),
+    ({"to": "9999-12-31"}, "The end date must be a date like 2026-06-30, from 2000 to 2999."),
+    # A number past PostgreSQL's integer made the report query fail.
+    ({"location": "2147483648"}, "Choose a location from the list."),
     ({"from": "2026-07-01"}, "The start date must not be after the end date."),
     ({"location": "1 OR 1=1"}, "Choose a location from the list."),
 ])

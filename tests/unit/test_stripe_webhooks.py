@@ -56,6 +56,23 @@ def test_malformed_signature_headers_are_refused(header):
         stripe_events.verify(b'{"id": "evt_1"}', header, WEBHOOK_SECRET)
 
 
+@pytest.mark.parametrize("body", [
+    # Each was accepted as signed, then failed with an exception (a 5xx, which Stripe retries for days): no object,
+    # text that no column holds, a `created` or `data` that recording or processing cannot read.
+    b"[1]", b"null", b'"evt_1"',
+    b'{"id": "evt_\\u0000", "type": "ping", "created": 1, "data": {"object": {}}}',
+    b'{"id": "evt_1", "type": "ping", "created": "yesterday", "data": {"object": {}}}',
+    b'{"id": "evt_1", "type": "ping", "created": 1e400, "data": {"object": {}}}',
+    b'{"id": "evt_1", "type": "ping", "created": 99999999999999999999999, "data": {"object": {}}}',
+    b'{"id": "evt_1", "type": "ping", "created": 1, "data": []}',
+    b'{"id": "evt_1", "type": "ping", "created": 1, "data": {"object": {"id": ["cs_1"]}}}',
+    b'{"id": "evt_1", "type": "ping", "created": 1}',
+])
+def test_a_signed_body_that_is_not_an_event_is_refused(body):
+    with pytest.raises(InvalidInput, match="not an event"):
+        stripe_events.verify(body, sign_stripe_payload(body, WEBHOOK_SECRET), WEBHOOK_SECRET)
+
+
 def test_completed_checkout_marks_the_payment_paid_and_creates_one_session(db, deps, payment):
     deliver(db, deps, checkout_event(payment))
     db.refresh(payment)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from hygate_app.integrations.retries import NO_RETRIES
 from hygate_app.integrations.simulators.ttlock_sim import create_ttlock_simulator
 from hygate_app.integrations.ttlock import (
     CredentialKind,
@@ -422,7 +423,7 @@ def test_timed_credentials_refuse_naive_or_backwards_times(cloud):
 ])
 def test_error_envelopes_map_to_clear_errors(cloud, errcode, error, transient):
     store = MemoryTokenStore()
-    with client_for(cloud, token_store=store) as client:
+    with client_for(cloud, token_store=store, retry=NO_RETRIES) as client:
         client.list_locks()
         fault(cloud, mode="errcode", errcode=errcode, errmsg=f"simulated {errcode}", count=1)
         with pytest.raises(TTLockError) as caught:
@@ -434,7 +435,7 @@ def test_error_envelopes_map_to_clear_errors(cloud, errcode, error, transient):
 
 
 def test_server_errors_and_timeouts_are_transient(cloud):
-    with client_for(cloud, timeout=0.3) as client:
+    with client_for(cloud, timeout=0.3, retry=NO_RETRIES) as client:
         client.list_locks()
         fault(cloud, mode="error500", count=1)
         with pytest.raises(TTLockUnavailable) as server_error:
@@ -502,7 +503,7 @@ def test_paced_calls_are_never_closer_than_the_interval(strict_cloud):
 
 def test_an_unpaced_client_is_rate_limited_and_that_is_transient(strict_cloud):
     control.post(f"{strict_cloud}/_sim/reset").raise_for_status()
-    with client_for(strict_cloud, min_interval=0) as hammer:
+    with client_for(strict_cloud, min_interval=0, retry=NO_RETRIES) as hammer:
         with pytest.raises(TTLockRateLimited) as caught:
             for _ in range(5):
                 hammer.lock_detail(GYM)

@@ -1,6 +1,8 @@
 """A Resend in memory, for the demo and the tests: the e-mail endpoints ResendClient uses, with the real
-service's bearer key, error shapes, Idempotency-Key rules and two-requests-a-second limit, and an
-outbox page (`GET /`) where whoever runs the demo reads the OTP codes and invitation links sent.
+service's bearer key, error shapes, Idempotency-Key rules and two-requests-a-second limit, attachments
+(base64 `content` or a `path`, at most 40 MB per e-mail), and an outbox page (`GET /`) where whoever runs
+the demo reads the OTP codes and invitation links sent. `GET /_sim/outbox` also gives each e-mail's
+attachments, which Resend's retrieve endpoint leaves out.
 
 State lives in this process's memory only: a restart empties the outbox, and each process serving a
 simulator (the web app in demo mode, or `cli simulators`) keeps its own.
@@ -8,10 +10,13 @@ simulator (the web app in demo mode, or `cli simulators`) keeps its own.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import html
 import json
 import math
+import mimetypes
 import re
 import threading
 import time
@@ -27,6 +32,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 MAX_RECIPIENTS = 50
+MAX_EMAIL_BYTES = 40 * 1024 * 1024  # Resend's limit for one e-mail, attachments (base64) included
 MAX_OUTBOX = 500
 PAGE_LIMIT = 50
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -65,6 +71,7 @@ class _Resend:
     def reset(self) -> None:
         with self.lock:
             self.emails: dict[str, dict[str, Any]] = {}
+            self.attachments: dict[str, list[dict[str, Any]]] = {}
             # (api key, Idempotency-Key) -> (request fingerprint, e-mail id, when)
             self.idempotency: dict[tuple[str, str], tuple[str, str, float]] = {}
             self.accepted: dict[str, deque[float]] = {}
@@ -91,7 +98,8 @@ class _Resend:
             self.fault.count -= 1
             return _Fault(self.fault.status, 1, self.fault.retry_after)
 
-    def store(self, email: dict[str, Any], key: str | None, fingerprint: str) -> tuple[str | None, bool]:
+    def store(self, email: dict[str, Any], attachments: list[dict[str, Any]], key: str | None,
+              fingerprint: str) -> tuple[str | None, bool]:
         """Returns (id, conflict): the stored id, an earlier id for a replayed key, or a conflict."""
         now = time.time()
         with self.lock:
@@ -102,13 +110,16 @@ class _Resend:
                     return (earlier[1], False) if earlier[0] == fingerprint else (None, True)
                 self.idempotency[scope] = (fingerprint, email["id"], now)
             self.emails[email["id"]] = email
+            self.attachments[email["id"]] = attachments
             while len(self.emails) > MAX_OUTBOX:
-                del self.emails[next(iter(self.emails))]
+                oldest = next(iter(self.emails))
+                del self.emails[oldest]
+                self.attachments.pop(oldest, None)
         return email["id"], False
 
     def outbox(self, to: str | None) -> list[dict[str, Any]]:
         with self.lock:
-            emails = list(reversed(self.emails.values()))
+            emails = [{**e, "attachments": self.attachments.get(e["id"], [])} for e in reversed(self.emails.values())]
         if to:
             wanted = _address_of(to).lower()
             emails = [e for e in emails if any(_address_of(r).lower() == wanted for r in e["to"])]
@@ -153,11 +164,15 @@ def create_resend_simulator(api_key: str, *, rate_limit_per_second: int = 2) -> 
         key = request.headers.get("idempotency-key")
         if key is not None and not 1 <= len(key) <= 256:
             return _error(400, "invalid_idempotency_key", "The key must be between 1-256 chars.")
-        body = await _json(request)
+        raw = await request.body()
+        body = _parse(raw)
         problem = _validation_problem(body)
+        if problem is None and len(raw) > MAX_EMAIL_BYTES:
+            problem = ("validation_error", "The email exceeds the maximum size of 40MB, attachments included.")
         if problem is not None:
             return _error(422, *problem)
-        email_id, conflict = service.store(_new_email(body), key, json.dumps(body, sort_keys=True))
+        email_id, conflict = service.store(_new_email(body), _attachments(body), key,
+                                           json.dumps(body, sort_keys=True))
         if conflict:
             return _error(409, "invalid_idempotent_request",
                           "Same idempotency key used with a different request payload.")
@@ -231,7 +246,10 @@ def _error(status: int, name: str, message: str, headers: dict[str, str] | None 
 
 
 async def _json(request: Request) -> Any:
-    raw = await request.body()
+    return _parse(await request.body())
+
+
+def _parse(raw: bytes) -> Any:
     try:
         return json.loads(raw or b"{}")
     except ValueError:
@@ -273,7 +291,48 @@ def _validation_problem(body: Any) -> tuple[str, str] | None:
         return "missing_required_field", "Missing `html` or `text` field."
     if any(body.get(field) is not None and not isinstance(body[field], str) for field in ("text", "html")):
         return "validation_error", "Invalid `html` or `text` field. It must be a string."
+    return _attachments_problem(body.get("attachments"))
+
+
+def _attachments_problem(attachments: Any) -> tuple[str, str] | None:
+    """Each attachment is an object with a `filename` and either base64 `content` or a `path` (a URL)."""
+    if attachments is None:
+        return None
+    if not isinstance(attachments, list):
+        return "validation_error", "Invalid `attachments` field. It must be an array."
+    for item in attachments:
+        if not isinstance(item, dict) or not isinstance(item.get("filename", ""), str):
+            return "validation_error", "Invalid `attachments` field. Each attachment needs a `filename` string."
+        content, path = item.get("content"), item.get("path")
+        if (content is None) == (path is None):
+            return "validation_error", "Invalid `attachments` field. Give either `content` or `path`."
+        if content is not None:
+            if not item.get("filename"):
+                return "validation_error", "Invalid `attachments` field. `filename` is required with `content`."
+            if not isinstance(content, str) or _base64(content) is None:
+                return "validation_error", "Invalid `attachments` field. `content` must be base64-encoded."
+        elif not isinstance(path, str) or not path.startswith(("http://", "https://")):
+            return "validation_error", "Invalid `attachments` field. `path` must be a URL."
     return None
+
+
+def _base64(value: str) -> bytes | None:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _attachments(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """As the outbox shows them: name, type (given, else told by the name), size and the base64 content."""
+    stored = []
+    for item in body.get("attachments") or []:
+        filename = item.get("filename") or item["path"].rsplit("/", 1)[-1]
+        content_type = item.get("content_type") or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        content = item.get("content")
+        stored.append({"filename": filename, "content_type": content_type, "path": item.get("path"),
+                       "size": len(_base64(content) or b"") if content is not None else None, "content": content})
+    return stored
 
 
 def _new_email(body: dict[str, Any]) -> dict[str, Any]:
@@ -304,6 +363,7 @@ def _render_page(emails: list[dict[str, Any]], to: str | None) -> str:
             f"<span>to {html.escape(', '.join(email['to']))}</span></div>"
             f"<h2>{html.escape(email['subject'])}</h2>"
             f"<pre>{_body_html(email)}</pre>"
+            f"{_attachment_list(email['attachments'])}"
             "</li>"
         )
     items_html = "".join(items) or "<li class='mail'>No e-mail sent yet.</li>"
@@ -326,6 +386,14 @@ a{{color:#2b6cb0}}
 <body><h1>Mail outbox{scope}</h1>
 <p>Simulated Resend: nothing leaves this machine. Newest first, refreshed every {REFRESH_SECONDS} s.</p>
 <ul>{items_html}</ul></body></html>"""
+
+
+def _attachment_list(attachments: list[dict[str, Any]]) -> str:
+    if not attachments:
+        return ""
+    names = ", ".join(html.escape(a["filename"]) + (f" ({a['size']} bytes)" if a["size"] is not None else "")
+                      for a in attachments)
+    return f"<p class='meta'>Attached: {names}</p>"
 
 
 def _body_html(email: dict[str, Any]) -> str:

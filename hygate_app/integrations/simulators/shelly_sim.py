@@ -24,6 +24,9 @@ OFFLINE_REPLY = {"isok": False, "errors": {"device_not_online": "Device is not o
 UNKNOWN_DEVICE_REPLY = {"isok": False, "errors": {"device_not_found": "Device not found!"}}
 BULK_LIMIT = 10
 DEFAULT_TIMEOUT_FAULT_SECONDS = 15.0
+# error500: a 500; timeout: a 504 after the delay, nothing done; slow: done at once, answered after the
+# delay; rate_limited: the answer of the cloud's own request limit.
+FAULT_MODES = ("ok", "error500", "timeout", "slow", "rate_limited")
 
 DEFAULT_DEVICES = [
     {"id": "shelly-washer-1", "name": "Washer 1", "online": True},
@@ -79,6 +82,7 @@ class _Fault:
     mode: str = "ok"
     count: int = 0
     delay: float = DEFAULT_TIMEOUT_FAULT_SECONDS
+    device_id: str | None = None  # only calls about this device take the fault (None: every call)
 
 
 class _ShellyCloud:
@@ -116,9 +120,11 @@ class _ShellyCloud:
             self.devices[device_id] = device
         return device
 
-    def take_fault(self) -> _Fault | None:
+    def take_fault(self, device_ids: set[str]) -> _Fault | None:
         with self.lock:
             if self.fault.mode == "ok" or self.fault.count <= 0:
+                return None
+            if self.fault.device_id is not None and self.fault.device_id not in device_ids:
                 return None
             self.fault.count -= 1
             return _Fault(self.fault.mode, 1, self.fault.delay)
@@ -164,12 +170,15 @@ def create_shelly_simulator(
 
     async def api_call(request: Request, endpoint: str, handler: Any) -> Response:
         params, json_body = await _read_params(request)
-        fault = cloud.take_fault()
-        if fault is not None:
+        ids = set(json_body.get("ids") or []) if isinstance(json_body, dict) else set()
+        fault = cloud.take_fault({str(params.get("id")), *map(str, ids)})
+        if fault is not None and fault.mode != "slow":
             cloud.record(endpoint, params, fault.mode)
             if fault.mode == "timeout":
                 await asyncio.sleep(fault.delay)
                 return PlainTextResponse("Gateway Timeout", status_code=504)
+            if fault.mode == "rate_limited":
+                return JSONResponse(RATE_LIMIT_REPLY, status_code=401)
             return PlainTextResponse("Internal Server Error", status_code=500)
         if params.get("auth_key") != cloud.auth_key:
             cloud.record(endpoint, params, "unauthorized")
@@ -178,7 +187,12 @@ def create_shelly_simulator(
             cloud.record(endpoint, params, "rate_limited")
             return JSONResponse(RATE_LIMIT_REPLY, status_code=401)
         outcome, status_code, body = handler(params, json_body)
-        cloud.record(endpoint, params, outcome)
+        if fault is not None:
+            # Done, but the answer is late: whoever asked may be gone (timed out, killed) before it comes.
+            cloud.record(endpoint, params, f"slow:{outcome}")
+            await asyncio.sleep(fault.delay)
+        else:
+            cloud.record(endpoint, params, outcome)
         return JSONResponse(body, status_code=status_code)
 
     def device_status(params: dict[str, Any], _: Any) -> tuple[str, int, Any]:
@@ -333,16 +347,18 @@ def create_shelly_simulator(
     async def sim_faults(request: Request) -> JSONResponse:
         body = await _json(request)
         mode = body.get("mode") if isinstance(body, dict) else None
-        if mode not in ("ok", "error500", "timeout"):
-            return JSONResponse({"error": "mode must be ok|error500|timeout"}, status_code=400)
+        if mode not in FAULT_MODES:
+            return JSONResponse({"error": f"mode must be {'|'.join(FAULT_MODES)}"}, status_code=400)
         fault = _Fault(
             mode=mode,
             count=int(body.get("count", 1)) if mode != "ok" else 0,
             delay=float(body.get("delay_seconds", DEFAULT_TIMEOUT_FAULT_SECONDS)),
+            device_id=body.get("device_id"),
         )
         with cloud.lock:
             cloud.fault = fault
-        return JSONResponse({"mode": fault.mode, "count": fault.count, "delay_seconds": fault.delay})
+        return JSONResponse({"mode": fault.mode, "count": fault.count, "delay_seconds": fault.delay,
+                             "device_id": fault.device_id})
 
     async def sim_reset(_: Request) -> JSONResponse:
         cloud.reset()

@@ -1,5 +1,6 @@
 """A Stripe in memory, for the demo and the tests: Checkout Sessions with a hosted payment page,
-refunds, idempotency keys, Stripe's error shapes, and webhook events signed as Stripe signs them."""
+refunds, idempotency keys, Stripe's error shapes, and webhook events signed as Stripe signs them.
+`/_sim/faults` makes the next API requests fail with a 5xx, and `/_sim/requests` lists what arrived."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 import secrets
 import string
 import time
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,6 +137,17 @@ class _Ledger:
         self.events: list[_EventRecord] = []
         self.idempotency: dict[str, _Saved] = {}
         self.outbox: list[_EventRecord] = []
+        self.requests: deque[dict[str, Any]] = deque(maxlen=500)
+        self.fault_status, self.fault_count = 500, 0
+        # Webhook sending switched off (as an unreachable endpoint would be): events wait here until it resumes.
+        self.paused = False
+        self.held: list[_EventRecord] = []
+
+    def take_fault(self) -> int | None:
+        if self.fault_count <= 0:
+            return None
+        self.fault_count -= 1
+        return self.fault_status
 
     def emit(self, type_: str, obj: dict[str, Any], api_version: str, request: dict[str, Any] | None = None) -> None:
         event = {
@@ -439,7 +452,11 @@ def create_stripe_simulator(
         never makes a request wait on its own webhook."""
         pending, ledger.outbox = ledger.outbox, []
         for record in pending:
-            start_delivery(record)
+            if ledger.paused:
+                record.delivery.status = "held"
+                ledger.held.append(record)
+            else:
+                start_delivery(record)
 
     def answer(response: Response) -> Response:
         response.background = BackgroundTask(flush_outbox)
@@ -447,6 +464,11 @@ def create_stripe_simulator(
 
     async def api(request: Request, action: Any) -> Response:
         """Authentication, form decoding and idempotency, the way Stripe's v1 API applies them."""
+        fault = ledger.take_fault()
+        ledger.requests.append({"method": request.method, "path": request.url.path, "outcome": fault or "ok",
+                                "idempotency_key": request.headers.get("idempotency-key")})
+        if fault is not None:
+            return StripeApiError(fault, "Simulated fault.", type_="api_error").response()
         try:
             _authenticate(request, secret_key)
             raw = (await request.body()).decode("utf-8")
@@ -543,6 +565,25 @@ def create_stripe_simulator(
         ledger.outbox.append(record)
         return answer(JSONResponse(record.view()))
 
+    async def sim_faults(request: Request) -> Response:
+        """`{"status": 503, "count": 2}` makes the next two API requests fail so; count 0 clears it."""
+        body = json.loads(await request.body() or b"{}")
+        ledger.fault_status, ledger.fault_count = int(body.get("status", 500)), max(int(body.get("count", 1)), 0)
+        return JSONResponse({"status": ledger.fault_status, "count": ledger.fault_count})
+
+    async def sim_requests(_: Request) -> Response:
+        return JSONResponse({"requests": list(ledger.requests)})
+
+    async def sim_delivery(request: Request) -> Response:
+        """`{"paused": true}` holds every webhook; `{"paused": false}` sends the held ones and resumes."""
+        if request.method == "POST":
+            body = json.loads(await request.body() or b"{}")
+            ledger.paused = bool(body.get("paused"))
+            if not ledger.paused:
+                ledger.outbox.extend(ledger.held)
+                ledger.held = []
+        return answer(JSONResponse({"paused": ledger.paused, "held": [r.event["id"] for r in ledger.held]}))
+
     async def sim_reset(_: Request) -> Response:
         ledger.reset()
         return JSONResponse({"reset": True})
@@ -558,7 +599,10 @@ def create_stripe_simulator(
         Route("/pay/{session_id}", checkout_page, methods=["GET", "POST"]),
         Route("/_sim/events", sim_events, methods=["GET"]),
         Route("/_sim/events/{event_id}/redeliver", sim_redeliver, methods=["POST"]),
+        Route("/_sim/delivery", sim_delivery, methods=["GET", "POST"]),
         Route("/_sim/checkout/{session_id}/pay", sim_pay, methods=["POST"]),
+        Route("/_sim/faults", sim_faults, methods=["POST"]),
+        Route("/_sim/requests", sim_requests, methods=["GET"]),
         Route("/_sim/reset", sim_reset, methods=["POST"]),
     ]
     app = Starlette(routes=routes)

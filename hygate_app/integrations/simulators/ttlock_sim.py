@@ -129,6 +129,7 @@ class _Fault:
     errcode: int = 90000
     errmsg: str | None = None
     delay: float = DEFAULT_TIMEOUT_FAULT_SECONDS
+    lock_id: int | None = None  # only calls about this lock take the fault (None: every call)
 
 
 @dataclass
@@ -184,9 +185,11 @@ class _Cloud:
             self.tokens[token.access] = token
         return token
 
-    def take_fault(self) -> _Fault | None:
+    def take_fault(self, lock_id: str | None) -> _Fault | None:
         with self.lock:
             if self.fault.mode == "ok" or self.fault.count <= 0:
+                return None
+            if self.fault.lock_id is not None and str(self.fault.lock_id) != lock_id:
                 return None
             self.fault.count -= 1
             return _Fault(self.fault.mode, 1, self.fault.errcode, self.fault.errmsg, self.fault.delay)
@@ -256,7 +259,7 @@ def create_ttlock_simulator(
     async def api_call(request: Request, path: str, handler: Any) -> Response:
         arrived = time.monotonic()
         params = await _params(request)
-        fault = cloud.take_fault()
+        fault = cloud.take_fault(params.get("lockId"))
         if fault is not None:
             cloud.record(path, params, fault.mode, arrived)
             if fault.mode == "timeout":
@@ -490,7 +493,8 @@ def create_ttlock_simulator(
             return JSONResponse({"error": "mode must be ok|errcode|error500|timeout"}, status_code=400)
         fault = _Fault(mode=mode, count=int(body.get("count", 1)) if mode != "ok" else 0,
                        errcode=int(body.get("errcode", 90000)), errmsg=body.get("errmsg"),
-                       delay=float(body.get("delay_seconds", DEFAULT_TIMEOUT_FAULT_SECONDS)))
+                       delay=float(body.get("delay_seconds", DEFAULT_TIMEOUT_FAULT_SECONDS)),
+                       lock_id=body.get("lock_id"))
         with cloud.lock:
             cloud.fault = fault
         return JSONResponse({"mode": fault.mode, "count": fault.count, "errcode": fault.errcode})

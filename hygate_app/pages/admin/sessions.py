@@ -100,7 +100,10 @@ def _force_end() -> rx.Component:
     return rx.cond(D.can_force_end, rx.cond(
         D.kind == "device",
         confirm(button, "End this session now?", "The device is switched off now. A session that has not started "
-                "yet is cancelled and refunded in full.", D.force_end, "End session"),
+                "yet is cancelled and refunded in full.", D.force_end, "End session",
+                rx.cond(D.detail["status"] == "active", rx.checkbox(
+                    "Refund the unused minutes to the guest (pro rata)", id="refund-unused",
+                    checked=D.refund_unused, on_change=D.choose_refund_unused, margin_top="12px"))),
         confirm(button, "End this door access now?", "Its code is removed from the lock now. An access whose code "
                 "was not made yet is cancelled and refunded in full.", D.force_end, "End access")))
 

@@ -5,20 +5,22 @@ import reflex as rx
 from hygate_app.components.browser import navigate_to
 from hygate_app.components.guest_shell import display_code_badge, guest_shell, not_found_card
 from hygate_app.states.guest_door import PayDoorState as S
+from hygate_app.states.guest_text import t, t_format
 
 
 def _offer() -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.vstack(
-                rx.text("Access", size="2", color="var(--gray-11)"),
-                rx.text(S.access_minutes.to_string() + " min", weight="bold", size="5", id="access-minutes"),
+                rx.text(t("pay.access"), size="2", color="var(--gray-11)"),
+                rx.text(t_format("common.minutes", minutes=S.access_minutes.to_string()), weight="bold", size="5",
+                        id="access-minutes"),
                 spacing="0",
                 align="start",
             ),
             rx.spacer(),
             rx.vstack(
-                rx.text("Price", size="2", color="var(--gray-11)"),
+                rx.text(t("pay.price"), size="2", color="var(--gray-11)"),
                 rx.text(S.price, weight="bold", size="5", id="price"),
                 spacing="0",
                 align="end",
@@ -33,18 +35,17 @@ def _offer() -> rx.Component:
 def _sale_form() -> rx.Component:
     return rx.vstack(
         _offer(),
-        rx.text("After payment you get a door code or QR code, valid for this time.", size="2",
-                color="var(--gray-11)"),
+        rx.text(t("pay.after_payment"), size="2", color="var(--gray-11)"),
         rx.vstack(
-            rx.el.label("E-mail for a receipt (optional)", html_for="email", style={"fontSize": "14px"}),
-            rx.input(id="email", type="email", placeholder="you@example.com", value=S.email,
+            rx.el.label(t("common.email_label"), html_for="email", style={"fontSize": "14px"}),
+            rx.input(id="email", type="email", placeholder=t("common.email_placeholder"), value=S.email,
                      on_change=S.set_email, width="100%", size="3", auto_complete="email"),
             spacing="1",
             width="100%",
         ),
         rx.cond(S.error != "", rx.callout(S.error, color_scheme="red", role="alert", id="form-error", width="100%")),
         rx.button(
-            rx.cond(S.paying, "Opening secure payment…", "Pay " + S.price),
+            rx.cond(S.paying, t("common.opening_payment"), t_format("pay.pay_price", price=S.price)),
             id="pay",
             on_click=S.pay,
             disabled=~S.can_pay,
@@ -62,8 +63,8 @@ def _body() -> rx.Component:
     return rx.match(
         S.availability,
         ("sell", _sale_form()),
-        ("free", rx.callout("Free access: the door is open right now. No payment is needed.", color_scheme="green",
-                            icon="door-open", id="free-access", width="100%", size="3")),
+        ("free", rx.callout(t("pay.free_access"), color_scheme="green", icon="door-open", id="free-access",
+                            width="100%", size="3")),
         rx.callout(S.unavailable_text, color_scheme="orange", id="unavailable", width="100%"),
     )
 
@@ -88,5 +89,6 @@ def pay_door_page() -> rx.Component:
                 ),
                 not_found_card("door"),
             ),
-        )
+        ),
+        title=t("title.pay"),
     )

@@ -3,22 +3,53 @@
 import reflex as rx
 
 from hygate_app.components.browser import countdown_circle
-from hygate_app.components.guest_shell import display_code_badge, guest_shell, not_found_card
+from hygate_app.components.guest_shell import display_code_badge, guest_shell, not_found_card, receipt_links
 from hygate_app.states.guest_branding import GuestBrandState
 from hygate_app.states.guest_session import SessionState
+from hygate_app.states.guest_text import GuestTextState, t, t_format
 
 
 def _details() -> rx.Component:
     return rx.data_list.root(
-        rx.data_list.item(rx.data_list.label("Plan"), rx.data_list.value(SessionState.plan_name)),
-        rx.data_list.item(rx.data_list.label("Paid time"),
-                          rx.data_list.value(SessionState.duration_minutes.to_string() + " min")),
+        rx.data_list.item(rx.data_list.label(t("session.plan")), rx.data_list.value(SessionState.plan_name)),
+        rx.data_list.item(rx.data_list.label(t("session.paid_time")),
+                          rx.data_list.value(t_format("common.minutes",
+                                                      minutes=SessionState.duration_minutes.to_string()))),
         rx.cond(SessionState.delay_minutes > 0,
-                rx.data_list.item(rx.data_list.label("Time to get ready"),
-                                  rx.data_list.value(SessionState.delay_minutes.to_string() + " min"))),
-        rx.data_list.item(rx.data_list.label("Amount"), rx.data_list.value(SessionState.amount)),
-        rx.data_list.item(rx.data_list.label("Location"), rx.data_list.value(SessionState.location_name)),
+                rx.data_list.item(rx.data_list.label(t("session.get_ready_time")),
+                                  rx.data_list.value(t_format("common.minutes",
+                                                              minutes=SessionState.delay_minutes.to_string())))),
+        rx.cond(SessionState.ends_at_text != "",
+                rx.data_list.item(rx.data_list.label(t("session.ends_at")),
+                                  rx.data_list.value(SessionState.ends_at_text, id="ends-at"))),
+        rx.data_list.item(rx.data_list.label(t("common.amount")),
+                          rx.data_list.value(SessionState.amount, id="amount")),
+        rx.data_list.item(rx.data_list.label(t("common.location")), rx.data_list.value(SessionState.location_name)),
         size="2",
+    )
+
+
+def _restart_offer() -> rx.Component:
+    """An interrupted session: the unused minutes again for free, or their refund when the offer ends."""
+    return rx.cond(
+        SessionState.restart_until != "",
+        rx.card(
+            rx.vstack(
+                rx.text(t_format("session.restart_offer", minutes=SessionState.restart_minutes.to_string()),
+                        size="3"),
+                rx.button(rx.icon("rotate-ccw", size=18), t("session.restart"), id="restart", size="3", width="100%",
+                          on_click=SessionState.restart, loading=SessionState.restarting),
+                rx.text(t_format("session.restart_ends", time=SessionState.restart_until,
+                                 amount=SessionState.restart_refund),
+                        size="2", color="var(--gray-11)", id="restart-ends"),
+                rx.cond(SessionState.error != "",
+                        rx.callout(SessionState.error, color_scheme="red", id="restart-error", width="100%")),
+                spacing="3",
+                width="100%",
+            ),
+            id="restart-offer",
+            width="100%",
+        ),
     )
 
 
@@ -43,6 +74,8 @@ def session_page() -> rx.Component:
                             finishing_ms=SessionState.finishing_ms,
                             server_now=SessionState.server_now_ms,
                             accent=GuestBrandState.accent,
+                            texts=GuestTextState.t,
+                            lang=GuestTextState.language,
                         ),
                         id="countdown",
                         data_status=SessionState.status,
@@ -50,17 +83,17 @@ def session_page() -> rx.Component:
                         padding_y="8px",
                     ),
                     rx.text(SessionState.status_text, id="status-text", size="3", text_align="center", width="100%"),
-                    rx.cond(SessionState.failure_reason != "",
-                            rx.callout(SessionState.failure_reason, color_scheme="red", width="100%")),
+                    _restart_offer(),
                     rx.cond(SessionState.refund_text != "",
                             rx.callout(SessionState.refund_text, color_scheme="blue", id="refund", width="100%")),
                     rx.card(_details(), width="100%"),
-                    rx.text("Keep this page open or bookmark it: it updates by itself.", size="1",
-                            color="var(--gray-11)"),
+                    rx.cond(SessionState.has_receipt, receipt_links(SessionState.token)),
+                    rx.text(t("common.keep_open"), size="1", color="var(--gray-11)"),
                     spacing="4",
                     width="100%",
                 ),
                 not_found_card("session"),
             ),
-        )
+        ),
+        title=t("title.session"),
     )

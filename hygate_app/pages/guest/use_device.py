@@ -5,6 +5,7 @@ import reflex as rx
 from hygate_app.components.browser import navigate_to
 from hygate_app.components.guest_shell import display_code_badge, guest_shell, not_found_card
 from hygate_app.states.guest_device import UseState
+from hygate_app.states.guest_text import t
 
 
 def _plan_card(plan: rx.Var[dict[str, str]]) -> rx.Component:
@@ -40,12 +41,12 @@ def _plan_card(plan: rx.Var[dict[str, str]]) -> rx.Component:
 
 def _sale_form() -> rx.Component:
     return rx.vstack(
-        rx.text("Choose your time", weight="bold", size="3"),
+        rx.text(t("use.choose_time"), weight="bold", size="3"),
         rx.box(rx.vstack(rx.foreach(UseState.plans, _plan_card), spacing="2", width="100%"),
-               role="radiogroup", aria_label="Usage plans", width="100%"),
+               role="radiogroup", aria_label=t("use.plans_label"), width="100%"),
         rx.vstack(
-            rx.el.label("E-mail for a receipt (optional)", html_for="email", style={"fontSize": "14px"}),
-            rx.input(id="email", type="email", placeholder="you@example.com", value=UseState.email,
+            rx.el.label(t("common.email_label"), html_for="email", style={"fontSize": "14px"}),
+            rx.input(id="email", type="email", placeholder=t("common.email_placeholder"), value=UseState.email,
                      on_change=UseState.set_email, width="100%", size="3", auto_complete="email"),
             spacing="1",
             width="100%",
@@ -53,7 +54,7 @@ def _sale_form() -> rx.Component:
         rx.cond(UseState.error != "", rx.callout(UseState.error, color_scheme="red", role="alert", id="form-error",
                                                  width="100%")),
         rx.button(
-            rx.cond(UseState.paying, "Opening secure payment…", "Pay and start"),
+            rx.cond(UseState.paying, t("common.opening_payment"), t("use.pay_and_start")),
             id="pay",
             on_click=UseState.pay,
             disabled=~UseState.can_pay,
@@ -91,5 +92,6 @@ def use_device_page() -> rx.Component:
                 ),
                 not_found_card("device"),
             ),
-        )
+        ),
+        title=t("title.use"),
     )

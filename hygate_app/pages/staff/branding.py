@@ -1,11 +1,12 @@
 """`/settings/branding` (administrators): what guests see on every page and on the QR-code stickers, with a
-preview that follows the form as it is typed."""
+preview that follows the form as it is typed; and the seller's details printed on receipts."""
 
 import reflex as rx
 
 from hygate_app.components.guest_shell import accent_variables, brand_mark
 from hygate_app.components.staff_shell import confirm, field, message, section, staff_shell
 from hygate_app.services.branding import LOGO_MAX_BYTES, TEXT_LIMITS
+from hygate_app.services.receipt_settings import ADDRESS_LINES_MAX, NAME_MAX, TAX_ID_MAX
 from hygate_app.states.branding import ACCEPTED_UPLOADS
 from hygate_app.states.branding import BrandingState as S
 
@@ -56,6 +57,31 @@ def _logo() -> rx.Component:
     )
 
 
+def _receipts() -> rx.Component:
+    return section(
+        "Receipts",
+        rx.text("Printed on every guest receipt (PDF, printable page and e-mail). Without a legal name the header "
+                "above is used.", size="2", color="var(--gray-11)"),
+        field("Legal name", rx.input(value=S.legal_name, on_change=lambda v: S.edit("legal_name", v),
+                                     debounce_timeout=300, max_length=NAME_MAX, id="receipt-legal-name",
+                                     width="100%")),
+        field(f"Address (up to {ADDRESS_LINES_MAX} lines)", rx.text_area(
+            value=S.address, on_change=lambda v: S.edit("address", v), debounce_timeout=300, rows="3",
+            id="receipt-address", width="100%")),
+        rx.grid(
+            field("VAT number", rx.input(value=S.tax_id, on_change=lambda v: S.edit("tax_id", v),
+                                         debounce_timeout=300, max_length=TAX_ID_MAX, id="receipt-tax-id",
+                                         width="100%")),
+            field("VAT rate (%)", rx.input(value=S.vat_rate, on_change=lambda v: S.edit("vat_rate", v),
+                                           debounce_timeout=300, max_length=8, input_mode="decimal",
+                                           placeholder="e.g. 19 or 7.7", id="receipt-vat-rate", width="100%")),
+            columns="2", spacing="3", width="100%",
+        ),
+        rx.text(S.vat_note, size="2", id="vat-note", color="var(--gray-11)"),
+        rx.button("Save receipt details", on_click=S.save_receipts, id="save-receipts"),
+    )
+
+
 def _guest_header_preview() -> rx.Component:
     return rx.box(
         rx.box(brand_mark(S.logo_url, S.preview_accent, S.header), padding="12px 14px",
@@ -97,7 +123,7 @@ def branding_page() -> rx.Component:
         message(S.notice, "green", id="notice", role="status"),
         message(S.error, "red", id="error", role="alert"),
         rx.grid(
-            rx.vstack(_form(), _logo(), spacing="4", width="100%"),
+            rx.vstack(_form(), _logo(), _receipts(), spacing="4", width="100%"),
             section("Preview", rx.text("A guest page's header", size="2", color="var(--gray-11)"),
                     _guest_header_preview(),
                     rx.text("A card of the QR-code sheet", size="2", color="var(--gray-11)"),
