@@ -27,6 +27,7 @@ from hygate_app.pages.staff.account import account_page
 from hygate_app.pages.staff.api_keys import api_keys_page
 from hygate_app.pages.staff.branding import branding_page
 from hygate_app.pages.staff.integrations import integrations_page
+from hygate_app.pages.staff.privacy import privacy_page
 from hygate_app.pages.staff.team import invite_page, security_page, team_page
 from hygate_app.states.account import AccountState
 from hygate_app.states.api_keys import ApiKeysState
@@ -45,6 +46,7 @@ from hygate_app.states.guest_text import GuestTextState
 from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationsState
 from hygate_app.states.payments import PaymentDetailState, PaymentsState
+from hygate_app.states.privacy import PrivacyState
 from hygate_app.states.reports import ReportsState
 from hygate_app.states.sessions import SessionDetailState, SessionsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
@@ -100,6 +102,7 @@ app.add_page(integrations_page, route="/settings/integrations", title="Integrati
              on_load=IntegrationsState.load)
 app.add_page(branding_page, route="/settings/branding", title="Branding | Hygate", on_load=BrandingState.load)
 app.add_page(api_keys_page, route="/settings/api-keys", title="API keys | Hygate", on_load=ApiKeysState.load)
+app.add_page(privacy_page, route="/settings/privacy", title="Privacy | Hygate", on_load=PrivacyState.load)
 app.add_page(not_found_page, route="404", title="Not found | Hygate", on_load=GUEST_FIRST)
 # Guests arrive by QR code and staff at /login: the bare address (where `/use/..` also leads) was a blank page.
 app.add_page(not_found_page, route="/", title="Hygate", on_load=GUEST_FIRST)

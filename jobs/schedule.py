@@ -7,6 +7,7 @@ from jobs.audit import verify_audit_chain
 from jobs.catalogue_sync import refresh_ttlock_token, sync_devices, sync_locks
 from jobs.maintenance import CLEANUP_INTERVAL_SECONDS, session_cleanup
 from jobs.reconcile import reconcile_relays
+from jobs.retention import apply_retention
 
 HOUR = 3600
 
@@ -14,6 +15,8 @@ cron.register(session_cleanup, queue_name=QUEUE_NAME, interval=CLEANUP_INTERVAL_
 cron.register(reconcile_relays, queue_name=QUEUE_NAME, interval=120, job_timeout=900)
 # Daily, at a quiet hour (UTC): the whole chain is walked, so keep it off busy times.
 cron.register(verify_audit_chain, queue_name=QUEUE_NAME, cron="17 3 * * *", job_timeout=3600)
+# Daily: personal data past the periods chosen in Settings → Privacy (idempotent: a second run finds nothing).
+cron.register(apply_retention, queue_name=QUEUE_NAME, cron="47 3 * * *", job_timeout=3600)
 # The TTLock token lives for months; refreshing well before expiry means it never lapses on a quiet account.
 cron.register(refresh_ttlock_token, queue_name=QUEUE_NAME, interval=6 * HOUR)
 # Battery, gateway and online badges. These reads share the accounts' limits with paid work: Shelly Cloud's

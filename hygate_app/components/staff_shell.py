@@ -44,6 +44,7 @@ SETTINGS = (
     NavItem("Integrations", "/settings/integrations", "plug", admin_only=True),
     NavItem("Branding", "/settings/branding", "palette", admin_only=True),
     NavItem("API keys", "/settings/api-keys", "key-round", admin_only=True),
+    NavItem("Privacy", "/settings/privacy", "eye-off", admin_only=True),
 )
 
 

@@ -26,6 +26,7 @@ class Capability(enum.StrEnum):
     branding = "branding"
     security_settings = "security_settings"
     api_keys = "api_keys"
+    privacy = "privacy"  # retention periods, erasing a guest's e-mail
     team = "team"
     audit_logs = "audit_logs"
 

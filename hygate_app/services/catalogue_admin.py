@@ -33,7 +33,13 @@ from hygate_app.models import (
 )
 from hygate_app.models.columns import utcnow
 from hygate_app.services import audit, catalogue, refunds
-from hygate_app.services.device_sessions import RELAY_OFF_RETRIES, request_unused_refund, transition, unused_seconds
+from hygate_app.services.device_sessions import (
+    RELAY_OFF_RETRIES,
+    mark_failed,
+    request_unused_refund,
+    transition,
+    unused_seconds,
+)
 from hygate_app.services.errors import Conflict, InvalidInput, NotFound
 from hygate_app.services.guest_updates import GuestUpdates
 from hygate_app.services.money import format_amount
@@ -136,7 +142,8 @@ class PlanRemoval:
 @dataclass(frozen=True)
 class ForceEnded:
     session_id: int
-    # cancelled (it had not started: refunded in full) or still active until the queued relay-OFF job runs.
+    # cancelled (it had not started: refunded in full), failed (it was interrupted: unused minutes refunded), or
+    # still active until the queued relay-OFF job runs.
     status: DeviceSessionStatus
     refund_requested: bool
     message: str
@@ -580,15 +587,19 @@ def force_end_session(db: Session, actor: audit.Actor, queue: JobQueue, session_
     session-cleanup pass ends it within one period: the database, not Redis, guarantees the OFF. A session
     that had not started yet is cancelled here and refunded in full (the guest got nothing; a free restart
     not started yet gets its unused minutes back). For a running one staff may choose to refund the paid
-    minutes not used yet, pro rata (once per session).
+    minutes not used yet, pro rata (once per session). An interrupted one (waiting for the guest's free restart)
+    ends as failed with the refund its guest would get when the offer lapses: staff end the offer early, never
+    the guest's money.
     """
     session = db.exec(select(DeviceSession).where(DeviceSession.id == session_id).with_for_update()).first()
     if session is None:
         raise NotFound("This session does not exist.")
-    if session.status not in RUNNING:
+    if session.status not in (*RUNNING, S.interrupted):
         raise Conflict(f"This session has already ended ({session.status.value}).")
     now = utcnow()
     reason = f"force ended by {audit.actor_label(db, actor)}"[:200]
+    if session.status == S.interrupted:
+        return _end_interrupted(db, actor, queue, session, reason, now, updates)
     before = {"status": session.status.value, "starts_at": session.starts_at, "ends_at": session.ends_at}
     payment = db.get(Payment, session.payment_id)
     # Nothing of a pending window was delivered; an active one used its time up to now.
@@ -626,6 +637,26 @@ def force_end_session(db: Session, actor: audit.Actor, queue: JobQueue, session_
         updates.changed(payment.guest_token)
     return ForceEnded(session.id, session.status, refund is not None,
                       _force_end_message(session.status, refund, payment.currency))
+
+
+def _end_interrupted(db: Session, actor: audit.Actor, queue: JobQueue, session: DeviceSession, reason: str,
+                     now: datetime, updates: GuestUpdates | None) -> ForceEnded:
+    payment = db.get(Payment, session.payment_id)
+    refund = mark_failed(db, session, f"The session was interrupted and {reason}.", now=now)
+    audit.record(db, "device_session.force_ended", actor=actor, target_type="device_session", target_id=session.id,
+                 details={"device_id": session.device_id, "reason": reason,
+                          "status": [S.interrupted.value, session.status.value],
+                          "refund_id": None if refund is None else refund.id,
+                          "refund_minor": None if refund is None else refund.amount_minor})
+    db.commit()
+    if refund is not None:
+        refunds.enqueue_send(queue, refund)
+    if updates is not None:
+        updates.changed(payment.guest_token)
+    message = "The interrupted session was ended (its free restart withdrawn)"
+    if refund is not None:
+        message += f"; its unused minutes ({format_amount(refund.amount_minor, payment.currency)}) are being refunded"
+    return ForceEnded(session.id, session.status, refund is not None, message + ".")
 
 
 def _force_end_message(status: DeviceSessionStatus, refund: Any, currency: str) -> str:

@@ -21,7 +21,8 @@ from hygate_app.states.staff import StaffState, staff_event
 LIST_PATH = "/admin/sessions"
 # One menu for both kinds: the statuses of either (services/session_history filters each kind by its own).
 STATUSES = sorted({s.value for s in DeviceSessionStatus} | {s.value for s in DoorAccessStatus})
-RUNNING = {DeviceSessionStatus.pending, DeviceSessionStatus.active}
+# Staff may end these: an interrupted one is waiting for the guest's free restart.
+RUNNING = {DeviceSessionStatus.pending, DeviceSessionStatus.active, DeviceSessionStatus.interrupted}
 
 
 def _session_row(r: session_history.SessionRow) -> dict[str, str]:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import httpx
 from sqlmodel import select
 
+from hygate_app import providers
 from hygate_app.config import get_settings
 from hygate_app.models import (
     AuditLog,
@@ -20,6 +22,8 @@ from hygate_app.models import (
     Role,
     TwoFactorMethod,
 )
+from hygate_app.models.columns import utcnow
+from hygate_app.services import session_recovery
 from tests.support.catalogue import new_device as shelly_device
 from tests.support.catalogue import relay_state
 from tests.support.doors import add_lock, issued_for
@@ -119,6 +123,33 @@ def test_operator_force_ends_a_running_session_refunding_its_unused_minutes(stac
     audit = pg.exec(select(AuditLog).where(AuditLog.action == "device_session.force_ended",
                                            AuditLog.target_id == str(session.id))).one()
     assert f'"refund_minor":{refund.amount_minor}' in audit.details.replace(" ", "")
+
+
+def test_operator_ends_an_interrupted_session_and_its_guest_gets_the_unused_minutes_back(stack, pg, phone):
+    device = shelly_device(pg, stack.shelly, minutes=10, price=1000)
+    session = running_session(stack, pg, device)
+    # The device dropped off the network: reconciliation would interrupt the session like this.
+    httpx.post(f"{stack.shelly}/_sim/devices/{device.shelly_device_id}/relay", json={"on": False}).raise_for_status()
+    now = utcnow()
+    assert session_recovery.interrupt(pg, pg.get(DeviceSession, session.id), "The device went offline.",
+                                      providers.session_deps(), now=now, since=now, transient=True) \
+        == DeviceSessionStatus.interrupted
+    phone.set_viewport_size(LAPTOP)
+    signed_in(phone, stack.url, new_staff(pg, Role.operator, TwoFactorMethod.email))
+    phone.goto(f"{stack.url}/admin/sessions/device/{session.id}")
+    phone.locator("#session-status", has_text="interrupted").wait_for()
+    phone.locator("#force-end").click()
+    dialog = phone.get_by_role("alertdialog")
+    assert "loses its free restart" in dialog.inner_text() and dialog.locator("#refund-unused").count() == 0
+    dialog.get_by_role("button", name="End session").click()
+    phone.locator("#notice", has_text="The interrupted session was ended").wait_for()
+    phone.locator("#session-status", has_text="failed").wait_for()
+    phone.locator("#force-end").wait_for(state="detached")
+
+    pg.expire_all()
+    [refund] = pg.exec(select(Refund).where(Refund.payment_id == session.payment_id)).all()
+    assert refund.idempotency_key.endswith(":unused-minutes") and 800 <= refund.amount_minor < 1000
+    assert relay_state(stack.shelly, device.shelly_device_id)["on"] is False
 
 
 def seed(pg) -> dict:

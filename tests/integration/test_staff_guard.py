@@ -34,6 +34,7 @@ from hygate_app.states.guest_text import GuestTextState
 from hygate_app.states.integrations import IntegrationsState
 from hygate_app.states.locations import LocationAdminState, LocationsState
 from hygate_app.states.payments import PaymentDetailState, PaymentsState
+from hygate_app.states.privacy import PrivacyState
 from hygate_app.states.reports import ReportsState
 from hygate_app.states.sessions import SessionDetailState, SessionsState
 from hygate_app.states.sign_in_pages import LoginState, VerifyState
@@ -60,6 +61,7 @@ STATE_CAPABILITY = {
     IntegrationsState: authz.Capability.integrations,
     BrandingState: authz.Capability.branding,
     ApiKeysState: authz.Capability.api_keys,
+    PrivacyState: authz.Capability.privacy,
     PaymentsState: authz.Capability.payments,
     PaymentDetailState: authz.Capability.payments,
     SessionsState: authz.Capability.sessions,

@@ -168,3 +168,24 @@ def test_force_ending_a_restart_before_it_comes_on_refunds_the_unused_minutes_on
     assert ended.status == S.cancelled
     [refund] = db.exec(select(Refund)).all()
     assert (refund.amount_minor, refund.idempotency_key.split(":")[-1]) == (300, "unused-minutes")
+
+
+def test_staff_ending_an_interrupted_session_withdraws_the_restart_and_refund_the_unused_minutes_once(
+        db, deps, shelly_sim, interrupted):
+    ended = catalogue_admin.force_end_session(db, ACTOR, deps.queue, interrupted.id)
+    db.refresh(interrupted)
+    assert (ended.status, interrupted.status) == (S.failed, S.failed)
+    assert interrupted.restart_until is None and "force ended by" in interrupted.failure_reason
+    [refund] = db.exec(select(Refund)).all()
+    assert (refund.amount_minor, refund.idempotency_key.split(":")[-1]) == (300, "unused-minutes")
+    assert ended.refund_requested and "€3.00" in ended.message
+    assert deps.queue.named("jobs.refunds.send_refund") == [(refund.id,)]
+    entry = db.exec(select(AuditLog).where(AuditLog.action == "device_session.force_ended")).one()
+    assert entry.actor_id == "3" and '"status":["interrupted","failed"]' in entry.details.replace(" ", "")
+    # Neither the lapsing offer nor a second click pays again, and the guest cannot restart any more.
+    assert not session_recovery.end_restart_offer(db, interrupted.id, deps.queue, deps.updates)
+    with pytest.raises(Conflict):
+        catalogue_admin.force_end_session(db, ACTOR, deps.queue, interrupted.id)
+    with pytest.raises(Conflict):
+        session_recovery.restart(db, token(db, interrupted), deps.queue, deps.updates)
+    assert len(db.exec(select(Refund)).all()) == 1

@@ -100,7 +100,8 @@ def _force_end() -> rx.Component:
     return rx.cond(D.can_force_end, rx.cond(
         D.kind == "device",
         confirm(button, "End this session now?", "The device is switched off now. A session that has not started "
-                "yet is cancelled and refunded in full.", D.force_end, "End session",
+                "yet is cancelled and refunded in full; an interrupted one loses its free restart and gets its "
+                "unused minutes refunded.", D.force_end, "End session",
                 rx.cond(D.detail["status"] == "active", rx.checkbox(
                     "Refund the unused minutes to the guest (pro rata)", id="refund-unused",
                     checked=D.refund_unused, on_change=D.choose_refund_unused, margin_top="12px"))),
