@@ -88,9 +88,11 @@ class StripeGateway:
         expires_in_minutes: int = 30,
         idempotency_key: str,
         started_at: datetime | None = None,
+        locale: str | None = None,
     ) -> CheckoutSession:
         """Pass the payment's own `started_at` so a retry with the same idempotency key sends
-        the very same parameters (Stripe refuses a key reused with different ones)."""
+        the very same parameters (Stripe refuses a key reused with different ones). `locale` is the guest page's
+        language for Stripe's own page (Stripe takes "auto", the browser's, when none is given)."""
         params: dict[str, Any] = {
             "mode": "payment",
             "line_items": [
@@ -111,6 +113,8 @@ class StripeGateway:
         }
         if customer_email:
             params["customer_email"] = customer_email
+        if locale:
+            params["locale"] = locale
         session = self._call(
             lambda: self._client.v1.checkout.sessions.create(params, {"idempotency_key": idempotency_key})
         )

@@ -83,6 +83,8 @@ class Payment(SQLModel, table=True):
     stripe_checkout_session_id: str | None = Field(default=None, max_length=255, unique=True)
     stripe_payment_intent_id: str | None = Field(default=None, max_length=255, index=True)
     customer_email: str | None = Field(default=None, max_length=254)
+    # The guest page's language at checkout: the receipt e-mailed later is written in it.
+    guest_language: str | None = Field(default=None, max_length=8)
     created_at: datetime = time_field(default_now=True)
     paid_at: datetime | None = time_field()
     updated_at: datetime = time_field(default_now=True)

@@ -14,7 +14,7 @@ from hygate_app.models import Location, Payment, PaymentKind, PaymentStatus, Usa
 from hygate_app.models.columns import utcnow
 from hygate_app.services import catalogue
 from hygate_app.services.errors import Conflict, InvalidInput, Unavailable
-from hygate_app.services.translations import N_
+from hygate_app.services.translations import LANGUAGES, N_
 
 # What a guest is told when the device or door cannot be sold after all: (staff wording, guest message id).
 UNAVAILABLE_TEXT = {
@@ -55,6 +55,7 @@ def start_device_checkout(
     email: str | None,
     base_url: str,
     expires_in_minutes: int = 30,
+    language: str | None = None,
 ) -> CheckoutStarted:
     """The guest buys one of the device's plans; its minutes are fixed in the payment."""
     email = clean_email(email)
@@ -79,6 +80,7 @@ def start_device_checkout(
         delay_minutes=plan.delay_minutes,
         idempotency_key=f"checkout-{uuid.uuid4()}",
         customer_email=email,
+        guest_language=language if language in LANGUAGES else None,
     )
     return _open_checkout(db, gateway, payment, guest_page="session", back_url=f"{base_url}/use/{device.uid}",
                           base_url=base_url, expires_in_minutes=expires_in_minutes)
@@ -92,6 +94,7 @@ def start_door_checkout(
     email: str | None,
     base_url: str,
     expires_in_minutes: int = 30,
+    language: str | None = None,
 ) -> CheckoutStarted:
     """The guest buys the door's access time; the minutes are fixed in the payment, whatever the door says later."""
     email = clean_email(email)
@@ -111,6 +114,7 @@ def start_door_checkout(
         duration_minutes=door.access_minutes,
         idempotency_key=f"checkout-{uuid.uuid4()}",
         customer_email=email,
+        guest_language=language if language in LANGUAGES else None,
     )
     return _open_checkout(db, gateway, payment, guest_page="access", back_url=f"{base_url}/pay/{door.uid}",
                           base_url=base_url, expires_in_minutes=expires_in_minutes)
@@ -132,6 +136,7 @@ def _open_checkout(db: Session, gateway: StripeGateway, payment: Payment, *, gue
             success_url=f"{base_url}/{guest_page}/{payment.guest_token}",
             cancel_url=back_url,
             customer_email=payment.customer_email,
+            locale=payment.guest_language,
             expires_in_minutes=expires_in_minutes,
             idempotency_key=payment.idempotency_key,
             started_at=payment.created_at,

@@ -48,7 +48,3 @@ def local_datetime_text(moment: datetime, zone: ZoneInfo, language: str) -> str:
     pattern = Locale.parse(language).datetime_formats["medium"]
     return pattern.replace("'", "").replace("{1}", day).replace("{0}", local_clock_text(moment, zone, language))
 
-
-def local_text(moment: datetime, where: ZoneInfo) -> str:
-    """`Sun 29 Mar 2026, 03:15` on the location's clock, in English (receipts; guest pages use the two above)."""
-    return moment.astimezone(where).strftime("%a %d %b %Y, %H:%M")

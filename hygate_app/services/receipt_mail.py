@@ -14,10 +14,9 @@ from sqlmodel import Session, select
 
 from hygate_app.integrations.mailer import Attachment, MailerError
 from hygate_app.models import AuditLog, Payment
-from hygate_app.services import audit, branding, receipt_pdf, receipts
+from hygate_app.services import audit, branding, receipt_pdf, receipts, translations
 from hygate_app.services.errors import RetryLater
 from hygate_app.services.queue import JobQueue
-from hygate_app.services.receipts import TEXT
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +40,18 @@ def _already_sent(db: Session, payment_id: int) -> bool:
 
 def compose(receipt: receipts.Receipt, base_url: str) -> tuple[str, str]:
     """Subject and plain-text body: the receipt's facts, and the link to its printable page."""
-    lines = [TEXT["thanks"], "", f"{TEXT['number']}: {receipt.number}", f"{receipt.seller}",
+    lines = [receipt.text("thanks"), "", f"{receipt.text('number')}: {receipt.number}", f"{receipt.seller}",
              *receipt.seller_address]
     if receipt.tax_id:
-        lines.append(f"{TEXT['tax_id']}: {receipt.tax_id}")
+        lines.append(f"{receipt.text('tax_id')}: {receipt.tax_id}")
     lines.append("")
-    for label, value in receipt.lines():
-        suffix = f" ({receipt.time_zone})" if label == TEXT["date"] else ""
-        lines.append(f"{label}: {value}{suffix}")
+    for label, value, note in receipt.lines():
+        lines.append(f"{label}: {value}" + (f" — {note}" if note else ""))
     lines += [f"{label}: {value}" for label, value, _ in receipt.amounts()]
-    lines += ["", TEXT["email_attached"], f"{base_url.rstrip('/')}/receipt/{receipt.token}"]
+    lines += ["", receipt.text("email_attached"), f"{base_url.rstrip('/')}/receipt/{receipt.token}"]
     if receipt.footer:
         lines += ["", receipt.footer]
-    return TEXT["email_subject"].format(number=receipt.number), "\n".join(lines) + "\n"
+    return receipt.text("email_subject", number=receipt.number), "\n".join(lines) + "\n"
 
 
 def email_receipt(db: Session, payment_id: int, mailer, *, base_url: str, final_attempt: bool) -> str | None:
@@ -64,7 +62,7 @@ def email_receipt(db: Session, payment_id: int, mailer, *, base_url: str, final_
         return None
     if _already_sent(db, payment.id):
         return None
-    receipt = receipts.receipt_for(db, payment)
+    receipt = receipts.receipt_for(db, payment, payment.guest_language or translations.DEFAULT_LANGUAGE)
     subject, text = compose(receipt, base_url)
     pdf = receipt_pdf.render(receipt, branding.load(db))
     try:

@@ -11,7 +11,7 @@ from html import escape
 from urllib.parse import quote
 
 from hygate_app.services.branding import Branding
-from hygate_app.services.receipts import NOT_AVAILABLE, TEXT, Receipt
+from hygate_app.services.receipts import Receipt, word
 
 _STYLE = """
 *{box-sizing:border-box}
@@ -58,45 +58,45 @@ def render(receipt: Receipt, brand: Branding, logo_url: str) -> str:
     mark = (f'<img src="{escape(logo_url)}" alt="">' if logo_url else '<span class="dot"></span>')
     seller = [f"<strong>{escape(receipt.seller)}</strong>", *(escape(line) for line in receipt.seller_address)]
     if receipt.tax_id:
-        seller.append(f"{escape(TEXT['tax_id'])}: {escape(receipt.tax_id)}")
+        seller.append(f"{escape(receipt.text('tax_id'))}: {escape(receipt.tax_id)}")
     facts = []
-    for label, value in receipt.lines():
-        extra = (f'<span class="zone">{escape(TEXT["local_time"].format(zone=receipt.time_zone))}</span>'
-                 if label == TEXT["date"] else "")
+    for label, value, note in receipt.lines():
+        extra = f'<span class="zone">{escape(note)}</span>' if note else ""
         facts.append(f"<dt>{escape(label)}</dt><dd>{escape(value)}{extra}</dd>")
     amounts = "".join(f'<tr class="{role}"><td>{escape(label)}</td><td class="value">{escape(value)}</td></tr>'
                       for label, value, role in receipt.amounts())
     footer = f"<footer>{escape(brand.footer)}</footer>" if brand.footer else ""
-    title = f"{TEXT['title']} {receipt.number}"
-    return _page(title, brand, f"""<header>{mark}<span class="brand">{escape(brand.header)}</span></header>
+    title = f"{receipt.text('title')} {receipt.number}"
+    language = receipt.language
+    return _page(title, brand, language, f"""<header>{mark}<span class="brand">{escape(brand.header)}</span></header>
 <main>
 <div class="actions">
-<button type="button" id="print" onclick="window.print()">{escape(TEXT['print'])}</button>
-<a id="download-pdf" href="/api/receipt/{token}.pdf">{escape(TEXT['pdf'])}</a>
-<a id="back" href="{escape(receipt.guest_page)}">{escape(TEXT['back'])}</a>
+<button type="button" id="print" onclick="window.print()">{escape(receipt.text('print'))}</button>
+<a id="download-pdf" href="/api/receipt/{token}.pdf">{escape(receipt.text('pdf'))}</a>
+<a id="back" href="{escape(receipt.guest_page)}">{escape(receipt.text('back'))}</a>
 </div>
 <article class="receipt" id="receipt">
-<h1>{escape(TEXT['title'])}</h1>
-<p class="number" id="receipt-number">{escape(TEXT['number'])} {escape(receipt.number)}</p>
+<h1>{escape(receipt.text('title'))}</h1>
+<p class="number" id="receipt-number">{escape(receipt.text('number'))} {escape(receipt.number)}</p>
 <p class="seller" id="seller">{"<br>".join(seller)}</p>
 <dl id="facts">{"".join(facts)}</dl>
 <table id="amounts">{amounts}</table>
-<p class="thanks">{escape(TEXT['thanks'])}</p>
+<p class="thanks">{escape(receipt.text('thanks'))}</p>
 </article>
 </main>
 {footer}""")
 
 
-def render_not_found(brand: Branding) -> str:
+def render_not_found(brand: Branding, language: str) -> str:
     """The same page whatever the reason (unknown token, not paid): it tells nobody which tokens exist."""
-    return _page(TEXT["title"], brand, f"""<header><span class="dot"></span>
+    return _page(word(language, "title"), brand, language, f"""<header><span class="dot"></span>
 <span class="brand">{escape(brand.header)}</span></header>
-<main><div class="receipt" id="not-found"><p>{escape(NOT_AVAILABLE)}</p></div></main>""")
+<main><div class="receipt" id="not-found"><p>{escape(word(language, "not_available"))}</p></div></main>""")
 
 
-def _page(title: str, brand: Branding, body: str) -> str:
+def _page(title: str, brand: Branding, language: str, body: str) -> str:
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{escape(language)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>{escape(title)} | {escape(brand.header)}</title>

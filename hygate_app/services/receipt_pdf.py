@@ -10,7 +10,7 @@ from fpdf import FPDF
 
 from hygate_app.services.branding import Branding
 from hygate_app.services.pdf_style import FONT, draw_logo, line_h, logo_image, new_document, printable, rgb
-from hygate_app.services.receipts import TEXT, Receipt
+from hygate_app.services.receipts import Receipt
 
 MARGIN = 18.0
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -20,28 +20,27 @@ INK, GREY, WHITE = (20, 20, 20), (100, 100, 100), (255, 255, 255)
 
 
 def render(receipt: Receipt, brand: Branding) -> bytes:
-    pdf = new_document(f"{TEXT['title']} {receipt.number}", created_at=receipt.paid_at_utc)
+    pdf = new_document(f"{receipt.text('title')} {receipt.number}", created_at=receipt.paid_at_utc)
     pdf.add_page()
     accent = rgb(brand.accent_colour)
     y = _band(pdf, brand, accent)
 
-    y = _write(pdf, TEXT["title"], MARGIN, y + 10, WIDTH, 22, bold=True) + 1
-    y = _write(pdf, f"{TEXT['number']} {receipt.number}", MARGIN, y, WIDTH, 11, colour=GREY) + 6
+    y = _write(pdf, receipt.text("title"), MARGIN, y + 10, WIDTH, 22, bold=True) + 1
+    y = _write(pdf, f"{receipt.text('number')} {receipt.number}", MARGIN, y, WIDTH, 11, colour=GREY) + 6
 
     y = _write(pdf, receipt.seller, MARGIN, y, WIDTH, 11, bold=True)
     for line in receipt.seller_address:
         y = _write(pdf, line, MARGIN, y, WIDTH, 10)
     if receipt.tax_id:
-        y = _write(pdf, f"{TEXT['tax_id']}: {receipt.tax_id}", MARGIN, y, WIDTH, 10)
+        y = _write(pdf, f"{receipt.text('tax_id')}: {receipt.tax_id}", MARGIN, y, WIDTH, 10)
     y += 6
 
-    for label, value in receipt.lines():
+    for label, value, note in receipt.lines():
         top = y
         _write(pdf, label, MARGIN, top + 0.5, LABEL_W - 2, 10, colour=GREY)  # on the value's baseline
         y = _write(pdf, value, MARGIN + LABEL_W, top, WIDTH - LABEL_W, 11) + 2.5
-        if label == TEXT["date"]:
-            y = _write(pdf, TEXT["local_time"].format(zone=receipt.time_zone), MARGIN + LABEL_W, y - 2.5,
-                       WIDTH - LABEL_W, 8, colour=GREY) + 2.5
+        if note:
+            y = _write(pdf, note, MARGIN + LABEL_W, y - 2.5, WIDTH - LABEL_W, 8, colour=GREY) + 2.5
 
     y += 2
     pdf.set_draw_color(*accent)
@@ -54,7 +53,7 @@ def render(receipt: Receipt, brand: Branding) -> bytes:
         _write(pdf, label, MARGIN, y, WIDTH * 0.6, size, bold=strong, colour=colour)
         y = _write(pdf, value, MARGIN + WIDTH * 0.6, y, WIDTH * 0.4, size, bold=strong, colour=colour, align="R") + 2
 
-    _write(pdf, TEXT["thanks"], MARGIN, y + 8, WIDTH, 11, colour=accent)
+    _write(pdf, receipt.text("thanks"), MARGIN, y + 8, WIDTH, 11, colour=accent)
     _footer(pdf, brand, accent)
     return bytes(pdf.output())
 

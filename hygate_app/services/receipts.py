@@ -2,7 +2,9 @@
 
 Reachable only with the payment's guest token (the capability the guest's own page already uses), and only once the
 payment is paid; later refunds show on it. The same `Receipt` is drawn as a PDF (receipt_pdf), as a printable page
-(receipt_page) and summed up in the e-mail (receipt_mail), all with the words in `TEXT`.
+(receipt_page) and summed up in the e-mail (receipt_mail), all with the words in `TEXT`, in the guest's language
+(the guest catalogues, `receipt.*`), its amounts and date written the language's way, the date on the location's
+clock.
 
 VAT: prices are gross. The VAT included in a gross amount is gross × rate / (100 + rate), rounded half-up to the
 currency's minor unit, computed on what the guest finally paid (the amount less refunds).
@@ -15,42 +17,50 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from babel.numbers import format_decimal
 from sqlmodel import Session, select
 
 from hygate_app.models import Location, Payment, PaymentKind, PaymentStatus, Refund, RefundStatus
-from hygate_app.services import branding, receipt_settings
+from hygate_app.services import branding, receipt_settings, translations
 from hygate_app.services.errors import NotFound
-from hygate_app.services.local_time import local_text, location_zone
+from hygate_app.services.local_time import local_datetime_text, location_zone
 from hygate_app.services.money import format_amount
+from hygate_app.services.translations import N_
 
 RECEIPT_STATUSES = (PaymentStatus.paid, PaymentStatus.partially_refunded, PaymentStatus.refunded)
 NOT_AVAILABLE = "There is no receipt here."
 
-# Every word a receipt shows a guest, in one place (the PDF, the printable page and the e-mail use these).
+# Every word a receipt shows a guest, by the message id it has in the guest catalogues.
 TEXT = {
-    "title": "Receipt",
-    "number": "Receipt number",
-    "date": "Date",
-    "item": "Item",
-    "location": "Location",
-    "paid": "Amount paid",
-    "refunded": "Refunded",
-    "refund_pending": "Refund in progress",
-    "total": "Total",
-    "vat": "incl. VAT {rate}%",
-    "tax_id": "VAT number",
-    "reference": "Payment reference",
-    "own_reference": "Hygate payment {id}",
-    "local_time": "Local time ({zone})",
-    "device_item": "{item}, {minutes} min",
-    "door_item": "{item}, door access {minutes} min",
-    "thanks": "Thank you for your payment.",
-    "print": "Print",
-    "pdf": "Download PDF",
-    "back": "Back to your page",
-    "email_subject": "Your receipt {number}",
-    "email_attached": "Your receipt is attached as a PDF. You can also view and print it here:",
+    "title": N_("receipt.title"),
+    "number": N_("receipt.number"),
+    "date": N_("receipt.date"),
+    "item": N_("receipt.item"),
+    "location": N_("receipt.location"),
+    "paid": N_("receipt.paid"),
+    "refunded": N_("receipt.refunded"),
+    "refund_pending": N_("receipt.refund_pending"),
+    "total": N_("receipt.total"),
+    "vat": N_("receipt.vat"),
+    "tax_id": N_("receipt.tax_id"),
+    "reference": N_("receipt.reference"),
+    "own_reference": N_("receipt.own_reference"),
+    "local_time": N_("receipt.local_time"),
+    "device_item": N_("receipt.device_item"),
+    "door_item": N_("receipt.door_item"),
+    "thanks": N_("receipt.thanks"),
+    "print": N_("receipt.print"),
+    "pdf": N_("receipt.download_pdf"),
+    "back": N_("receipt.back"),
+    "not_available": N_("receipt.not_available"),
+    "email_subject": N_("receipt.email_subject"),
+    "email_attached": N_("receipt.email_attached"),
 }
+
+
+def word(language: str, key: str, **params: object) -> str:
+    """One of the receipt's words in `language` (English where a catalogue lacks it)."""
+    return translations.gettext(language, TEXT[key], **params)
 
 
 @dataclass(frozen=True)
@@ -74,13 +84,17 @@ class Receipt:
     vat_minor: int
     reference: str
     footer: str
+    language: str = translations.DEFAULT_LANGUAGE
 
     @property
     def total_minor(self) -> int:
         return self.amount_minor - self.refunded_minor
 
     def money(self, amount_minor: int) -> str:
-        return format_amount(amount_minor, self.currency)
+        return format_amount(amount_minor, self.currency, locale=self.language)
+
+    def text(self, key: str, **params: object) -> str:
+        return word(self.language, key, **params)
 
     @property
     def guest_page(self) -> str:
@@ -90,25 +104,28 @@ class Receipt:
     def filename(self) -> str:
         return f"receipt-{self.number}.pdf"
 
-    def lines(self) -> list[tuple[str, str]]:
-        """Label and value of each fact between the seller and the amounts, in print order."""
-        return [(TEXT["date"], self.paid_at), (TEXT["item"], self.item), (TEXT["location"], self.location),
-                (TEXT["reference"], self.reference)]
+    def lines(self) -> list[tuple[str, str, str]]:
+        """Label, value and a note under the value (the date's time zone) of each fact between the seller and the
+        amounts, in print order."""
+        return [(self.text("date"), self.paid_at, self.text("local_time", zone=self.time_zone)),
+                (self.text("item"), self.item, ""), (self.text("location"), self.location, ""),
+                (self.text("reference"), self.reference, "")]
 
     def amounts(self) -> list[tuple[str, str, str]]:
         """Label, value and role of each amount line: role "total" for what the guest finally paid, "vat" for the
         VAT included in it, "line" for the others."""
         if not self.refunded_minor and not self.refund_pending_minor:
-            rows = [(TEXT["paid"], self.money(self.amount_minor), "total")]
+            rows = [(self.text("paid"), self.money(self.amount_minor), "total")]
         else:
-            rows = [(TEXT["paid"], self.money(self.amount_minor), "line")]
+            rows = [(self.text("paid"), self.money(self.amount_minor), "line")]
             if self.refunded_minor:
-                rows.append((TEXT["refunded"], "−" + self.money(self.refunded_minor), "line"))
+                rows.append((self.text("refunded"), "−" + self.money(self.refunded_minor), "line"))
             if self.refund_pending_minor:
-                rows.append((TEXT["refund_pending"], self.money(self.refund_pending_minor), "line"))
-            rows.append((TEXT["total"], self.money(self.total_minor), "total"))
+                rows.append((self.text("refund_pending"), self.money(self.refund_pending_minor), "line"))
+            rows.append((self.text("total"), self.money(self.total_minor), "total"))
         if self.vat_rate:
-            rows.append((TEXT["vat"].format(rate=self.vat_rate), self.money(self.vat_minor), "vat"))
+            rows.append((self.text("vat", rate=format_decimal(Decimal(self.vat_rate), locale=self.language)),
+                         self.money(self.vat_minor), "vat"))
         return rows
 
 
@@ -132,15 +149,15 @@ def is_available(payment: Payment) -> bool:
     return payment.status in RECEIPT_STATUSES and payment.paid_at is not None
 
 
-def load_receipt(db: Session, token: str) -> Receipt:
+def load_receipt(db: Session, token: str, language: str = translations.DEFAULT_LANGUAGE) -> Receipt:
     """NotFound, with one message whatever the reason (unknown token, not paid yet, never paid)."""
     payment = db.exec(select(Payment).where(Payment.guest_token == token)).first() if token else None
     if payment is None:
         raise NotFound(NOT_AVAILABLE)
-    return receipt_for(db, payment)
+    return receipt_for(db, payment, language)
 
 
-def receipt_for(db: Session, payment: Payment) -> Receipt:
+def receipt_for(db: Session, payment: Payment, language: str = translations.DEFAULT_LANGUAGE) -> Receipt:
     if not is_available(payment):
         raise NotFound(NOT_AVAILABLE)
     location = db.get(Location, payment.location_id)
@@ -152,8 +169,8 @@ def receipt_for(db: Session, payment: Payment) -> Receipt:
     refunded = payment.amount_refunded_minor
     rate = settings.vat_percent
     minutes = payment.duration_minutes
-    item = TEXT["device_item" if payment.kind == PaymentKind.device else "door_item"].format(
-        item=payment.item_name, minutes=minutes) if minutes else payment.item_name
+    item = word(language, "device_item" if payment.kind == PaymentKind.device else "door_item",
+                item=payment.item_name, minutes=minutes) if minutes else payment.item_name
     return Receipt(
         token=payment.guest_token,
         kind=payment.kind.value,
@@ -163,7 +180,7 @@ def receipt_for(db: Session, payment: Payment) -> Receipt:
         tax_id=settings.tax_id,
         item=item,
         location=location.name if location else "",
-        paid_at=local_text(payment.paid_at, zone),
+        paid_at=local_datetime_text(payment.paid_at, zone, language),
         paid_at_utc=payment.paid_at,
         time_zone=zone.key,
         currency=payment.currency,
@@ -174,6 +191,7 @@ def receipt_for(db: Session, payment: Payment) -> Receipt:
         vat_rate=settings.vat_rate if rate is not None else "",
         vat_minor=included_vat(payment.amount_minor - refunded, rate) if rate is not None else 0,
         # Stripe's payment intent is what the guest's bank statement and Stripe's support know; never a secret.
-        reference=payment.stripe_payment_intent_id or TEXT["own_reference"].format(id=payment.id),
+        reference=payment.stripe_payment_intent_id or word(language, "own_reference", id=payment.id),
         footer=brand.footer,
+        language=language,
     )

@@ -27,12 +27,12 @@ def _offer(uid: str, language: str) -> catalogue.DeviceOffer:
         return catalogue.device_offer(db, uid, language)
 
 
-def _start(uid: str, plan_id: int, email: str) -> checkout.CheckoutStarted:
+def _start(uid: str, plan_id: int, email: str, language: str) -> checkout.CheckoutStarted:
     settings = get_settings()
     with session_scope() as db:
         return checkout.start_device_checkout(
             db, providers.stripe_gateway(), device_uid=uid, plan_id=plan_id, email=email,
-            base_url=settings.base_url, expires_in_minutes=settings.checkout_expiry_minutes,
+            base_url=settings.base_url, expires_in_minutes=settings.checkout_expiry_minutes, language=language,
         )
 
 
@@ -103,7 +103,7 @@ class UseState(GuestTextState):
         uid = last_path_segment(self.router.url.path)
         try:
             plan_id = int(self.selected_plan_id) if self.selected_plan_id.isdigit() else 0
-            started = await asyncio.to_thread(_start, uid, plan_id, self.email)
+            started = await asyncio.to_thread(_start, uid, plan_id, self.email, self.language)
         except DomainError as exc:
             self.paying, self.error = False, self._error_text(exc)
             return

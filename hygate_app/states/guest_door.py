@@ -26,12 +26,12 @@ def _offer(uid: str, language: str) -> catalogue.DoorOffer:
         return catalogue.door_offer(db, uid, language)
 
 
-def _start(uid: str, email: str) -> checkout.CheckoutStarted:
+def _start(uid: str, email: str, language: str) -> checkout.CheckoutStarted:
     settings = get_settings()
     with session_scope() as db:
         return checkout.start_door_checkout(
             db, providers.stripe_gateway(), door_uid=uid, email=email, base_url=settings.base_url,
-            expires_in_minutes=settings.checkout_expiry_minutes,
+            expires_in_minutes=settings.checkout_expiry_minutes, language=language,
         )
 
 
@@ -85,7 +85,7 @@ class PayDoorState(GuestTextState):
         yield
         uid = last_path_segment(self.router.url.path)
         try:
-            started = await asyncio.to_thread(_start, uid, self.email)
+            started = await asyncio.to_thread(_start, uid, self.email, self.language)
         except DomainError as exc:
             self.paying, self.error = False, self._error_text(exc)
             return

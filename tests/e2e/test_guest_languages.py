@@ -90,6 +90,26 @@ def test_a_german_phone_pays_for_a_device_and_sees_every_word_price_and_time_in_
     assert phone.locator(".countdown-label").inner_text() == "Beendet"
     assert english_left_on(phone, "de") == []
 
+    # The receipt speaks German too: every label, the amount and the date on the location's clock.
+    payment = pg.get(Payment, session.payment_id)
+    with phone.context.expect_page() as opened:
+        phone.locator("#receipt-page").click()
+    receipt = opened.value
+    receipt.locator("#receipt").wait_for()
+    assert receipt.evaluate("document.documentElement.lang") == "de"
+    assert " ".join(receipt.locator("#receipt-number").inner_text().split()).startswith("Belegnummer HY-")
+    facts = " ".join(receipt.locator("#facts").inner_text().split())
+    paid_at = local_datetime_text(payment.paid_at, location_zone(location.timezone), "de")
+    for expected in (f"Datum {paid_at}", f"Ortszeit ({location.timezone})", f"Leistung {device.name}",
+                     f"Standort {location.name}", "Zahlungsreferenz"):
+        assert expected in facts, expected
+    assert " ".join(receipt.locator("#amounts").inner_text().split()) == "Bezahlter Betrag 1,50 €"
+    assert receipt.get_by_role("button", name="Drucken").count() == 1
+    assert receipt.get_by_role("link", name="PDF herunterladen").count() == 1
+    for english in ("Receipt", "Amount paid", "Date", "Print", "Download PDF"):
+        assert english not in receipt.locator("body").inner_text(), english
+    receipt.close()
+
 
 @pytest.mark.parametrize(("locale", "language", "pay", "time_left"), [
     ("fr-FR", "fr", "Payer et démarrer", "Temps restant"),

@@ -88,6 +88,30 @@ def test_the_receipt_is_emailed_once_with_its_pdf_attached(db, mailer, resend, p
     assert "guest@example.com" not in row.details and email_id in row.details
 
 
+def test_the_receipt_goes_out_in_the_language_of_the_page_the_guest_paid_on(db, demo, gateway, deps, mailer,
+                                                                               resend, stripe_sim):
+    started = checkout.start_device_checkout(db, gateway, device_uid="demo-washer", plan_id=1,
+                                             email="gast@example.com", base_url="http://guest.test", language="de")
+    payment = db.exec(select(Payment).where(Payment.guest_token == started.guest_token)).one()
+    assert payment.guest_language == "de"
+    # Stripe's own page is asked for the same language.
+    session = httpx.get(f"{stripe_sim.url}/v1/checkout/sessions/{payment.stripe_checkout_session_id}",
+                        headers={"Authorization": "Bearer sk_test_unit"}).json()
+    assert session["locale"] == "de"
+    deliver(db, deps, checkout_event(payment))
+    receipt_mail.email_receipt(db, payment.id, mailer, base_url=BASE, final_attempt=False)
+    [mail] = outbox(resend)
+    assert mail["subject"].startswith("Ihr Beleg HY-") and "Vielen Dank für Ihre Zahlung." in mail["text"]
+    text = " ".join(page_texts(base64.b64decode(mail["attachments"][0]["content"]))[0].split())
+    assert "Belegnummer" in text and "Receipt" not in text
+
+
+def test_a_language_no_guest_page_offers_is_not_kept(db, demo, gateway):
+    started = checkout.start_device_checkout(db, gateway, device_uid="demo-washer", plan_id=1, email=None,
+                                             base_url="http://guest.test", language="xx<script>")
+    assert db.exec(select(Payment).where(Payment.guest_token == started.guest_token)).one().guest_language is None
+
+
 def test_a_payment_without_an_address_or_not_paid_sends_nothing(db, mailer, resend):
     device, _ = new_device(db, new_location(db))
     no_address = add_payment(db, device)

@@ -123,7 +123,7 @@ def test_a_paid_device_receipt_states_the_seller_item_location_local_time_amount
         "Wasch & Co GmbH", ("Hauptstrasse 1", "10115 Berlin"), "DE123456789")
     assert receipt.item == "Washer 7 · Standard, 45 min"
     assert receipt.location == "Waschsalon Mitte"
-    assert (receipt.paid_at, receipt.time_zone) == ("Wed 01 Jul 2026, 12:05", "Europe/Berlin")  # CEST, UTC+2
+    assert (receipt.paid_at, receipt.time_zone) == ("Wed, Jul 1, 2026, 12:05", "Europe/Berlin")  # CEST, UTC+2
     assert receipt.reference == "pi_3Nabc"
     assert receipt.amounts() == [("Amount paid", "€4.50", "total"), ("incl. VAT 19%", "€0.72", "vat")]
     assert receipt.guest_page == f"/session/{payment.guest_token}"
@@ -134,7 +134,7 @@ def test_the_receipt_number_and_date_follow_the_locations_clock_across_new_year(
     payment = add_payment(db, device, paid_at=utc(2026, 12, 31, 23, 30))  # 00:30 on 1 January in Berlin
     receipt = receipts.load_receipt(db, payment.guest_token)
     assert receipt.number == f"HY-2027-{payment.id:06d}"
-    assert receipt.paid_at == "Fri 01 Jan 2027, 00:30"
+    assert receipt.paid_at == "Fri, Jan 1, 2027, 00:30"
     utc_place = new_location(db, "UTC")
     other = add_payment(db, new_device(db, utc_place)[0], paid_at=utc(2026, 12, 31, 23, 30))
     assert receipts.load_receipt(db, other.guest_token).number.startswith("HY-2026-")
@@ -207,7 +207,7 @@ def test_the_pdf_states_every_fact_of_the_receipt_and_the_same_receipt_gives_the
     data = receipt_pdf.render(receipt, branding.load(db))
     [text] = [flat(t) for t in page_texts(data)]
     for expected in ("Laundry Corner", "Receipt", f"Receipt number HY-2026-{payment.id:06d}", "Wasch & Co GmbH",
-                     "Hauptstrasse 1", "10115 Berlin", "VAT number: DE123456789", "Date Sun 29 Mar 2026, 03:30",
+                     "Hauptstrasse 1", "10115 Berlin", "VAT number: DE123456789", "Date Sun, Mar 29, 2026, 03:30",
                      "Local time (Europe/Berlin)", "Item Trockner Zürich · Standard, 30 min",
                      "Location Waschsalon Mitte", "Payment reference pi_pdf", "Amount paid €4.50",
                      "incl. VAT 19% €0.72", "Questions? +49 30 1234567"):
@@ -249,10 +249,36 @@ def test_the_email_text_sums_up_the_receipt_and_links_its_printable_page(db, ber
                           paid_at=utc(2026, 1, 15, 9, 0))
     subject, text = receipt_mail.compose(receipts.load_receipt(db, payment.guest_token), "https://pay.example.com/")
     assert subject == f"Your receipt HY-2026-{payment.id:06d}"
-    for expected in ("Wasch & Co GmbH", "VAT number: DE123456789", "Date: Thu 15 Jan 2026, 10:00 (Europe/Berlin)",
+    for expected in ("Wasch & Co GmbH", "VAT number: DE123456789",
+                     "Date: Thu, Jan 15, 2026, 10:00 — Local time (Europe/Berlin)",
                      "Location: Waschsalon Mitte", "Payment reference: pi_mail", "Amount paid: €4.50",
                      "incl. VAT 19%: €0.72", f"https://pay.example.com/receipt/{payment.guest_token}"):
         assert expected in text, expected
+
+
+def test_a_german_guest_gets_every_word_amount_and_date_of_the_receipt_in_german(db, berlin):
+    receipt_settings.save(db, ReceiptSettings(legal_name="Wasch & Co GmbH", tax_id="DE123456789", vat_rate="7,7"),
+                          ACTOR)
+    device, _ = new_device(db, berlin, name="Waschmaschine 3", minutes=45)
+    payment = add_payment(db, device, amount=1050, intent_id="pi_de", paid_at=utc(2026, 10, 25, 1, 30))
+    payment.status, payment.amount_refunded_minor = PaymentStatus.partially_refunded, 350
+    receipt = receipts.load_receipt(db, payment.guest_token, "de")
+    # 02:30 CET: the clocks went back at 03:00 CEST that night.
+    assert receipt.paid_at == "So., 25. Okt. 2026, 02:30"
+    assert receipt.item == "Waschmaschine 3 · Standard, 45 Min."
+    assert receipt.lines()[0] == ("Datum", "So., 25. Okt. 2026, 02:30", "Ortszeit (Europe/Berlin)")
+    assert receipt.amounts() == [("Bezahlter Betrag", "10,50\xa0€", "line"), ("Erstattet", "−3,50\xa0€", "line"),
+                                 ("Gesamt", "7,00\xa0€", "total"), ("inkl. MwSt. 7,7 %", "0,50\xa0€", "vat")]
+    page = receipt_page.render(receipt, branding.load(db), "")
+    assert '<html lang="de">' in page and ">Drucken<" in page and ">PDF herunterladen<" in page
+    assert "Receipt" not in page and "Print" not in page
+    [text] = [flat(t) for t in page_texts(receipt_pdf.render(receipt, branding.load(db)))]
+    for expected in ("Beleg", f"Belegnummer HY-2026-{payment.id:06d}", "USt-IdNr.: DE123456789",
+                     "Leistung Waschmaschine 3", "Gesamt 7,00", "Vielen Dank für Ihre Zahlung."):
+        assert expected in text, expected
+    subject, body = receipt_mail.compose(receipt, "https://pay.example.com")
+    assert subject == f"Ihr Beleg HY-2026-{payment.id:06d}" and "Ihr Beleg ist als PDF angehängt." in body
+    assert receipt_page.render_not_found(Branding(), "fr").count("Il n’y a pas de reçu ici.") == 1
 
 
 def test_the_receipt_number_stays_the_same_when_the_payment_is_refunded_later(db, berlin):
