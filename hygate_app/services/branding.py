@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import math
 import re
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session
 
-from hygate_app.models import Setting
-from hygate_app.models.columns import utcnow
-from hygate_app.services import audit
+from hygate_app.services import audit, setting_rows
 from hygate_app.services.errors import InvalidInput
 from hygate_app.services.typed_text import printable
 
@@ -55,18 +52,7 @@ class Branding:
 
 
 def load(db: Session) -> Branding:
-    row = db.get(Setting, KEY)
-    if row is None:
-        return Branding()
-    stored = json.loads(row.value)
-    known = {f.name for f in fields(Branding)}
-    return Branding(**{k: v for k, v in stored.items() if k in known})
-
-
-def _write(db: Session, branding: Branding) -> None:
-    row = db.get(Setting, KEY) or Setting(key=KEY, value="{}")
-    row.value, row.updated_at = json.dumps(asdict(branding)), utcnow()
-    db.add(row)
+    return setting_rows.load(db, KEY, Branding)
 
 
 def _clean_text(name: str, value: str) -> str:
@@ -140,7 +126,7 @@ def save(db: Session, new: Branding, actor: audit.Actor) -> Branding:
     cleaned = replace(old, accent_colour=_clean_accent(new.accent_colour),
                       **{name: _clean_text(name, getattr(new, name)) for name in TEXT_LIMITS})
     if cleaned != old:
-        _write(db, cleaned)
+        setting_rows.write(db, KEY, cleaned)
         _record_changes(db, old, cleaned, actor)
     return cleaned
 
@@ -169,7 +155,7 @@ def set_logo(db: Session, data: bytes, filename: str, actor: audit.Actor) -> Bra
     old = load(db)
     new = replace(old, logo_mime=mime, logo_base64=base64.b64encode(data).decode("ascii"))
     if new != old:
-        _write(db, new)
+        setting_rows.write(db, KEY, new)
         _record_changes(db, old, new, actor, filename=(filename or "")[:120])
     return new
 
@@ -179,6 +165,6 @@ def remove_logo(db: Session, actor: audit.Actor) -> Branding:
     if not old.has_logo:
         return old
     new = replace(old, logo_mime=None, logo_base64=None)
-    _write(db, new)
+    setting_rows.write(db, KEY, new)
     _record_changes(db, old, new, actor)
     return new

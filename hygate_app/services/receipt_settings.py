@@ -7,17 +7,14 @@ a rate alone would print a tax line no tax office can attribute to anyone.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session
 
-from hygate_app.models import Setting
-from hygate_app.models.columns import utcnow
-from hygate_app.services import audit
+from hygate_app.services import audit, setting_rows
 from hygate_app.services.errors import InvalidInput
 
 KEY = "receipts"
@@ -48,12 +45,7 @@ class ReceiptSettings:
 
 
 def load(db: Session) -> ReceiptSettings:
-    row = db.get(Setting, KEY)
-    if row is None:
-        return ReceiptSettings()
-    stored = json.loads(row.value)
-    known = {f.name for f in fields(ReceiptSettings)}
-    return ReceiptSettings(**{k: v for k, v in stored.items() if k in known})
+    return setting_rows.load(db, KEY, ReceiptSettings)
 
 
 def _one_line(label: str, value: str, limit: int) -> str:
@@ -106,13 +98,4 @@ def save(db: Session, new: ReceiptSettings, actor: audit.Actor) -> ReceiptSettin
         tax_id=_clean_tax_id(new.tax_id),
         vat_rate=clean_rate(new.vat_rate),
     )
-    old = load(db)
-    if cleaned == old:
-        return old
-    row = db.get(Setting, KEY) or Setting(key=KEY, value="{}")
-    row.value, row.updated_at = json.dumps(asdict(cleaned)), utcnow()
-    db.add(row)
-    changes = {k: [v, asdict(cleaned)[k]] for k, v in asdict(old).items() if asdict(cleaned)[k] != v}
-    audit.record(db, "settings.receipts_changed", actor=actor, target_type="settings", target_id=KEY,
-                 details={"changed": sorted(changes), "changes": changes})
-    return cleaned
+    return setting_rows.save(db, KEY, cleaned, actor, "settings.receipts_changed")

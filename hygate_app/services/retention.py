@@ -14,16 +14,15 @@ guest's address.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session
 
-from hygate_app.models import Invitation, LoginSession, Payment, Setting, TrustedDevice, WebhookEvent
+from hygate_app.models import Invitation, LoginSession, Payment, TrustedDevice, WebhookEvent
 from hygate_app.models.columns import utcnow
-from hygate_app.services import audit
+from hygate_app.services import audit, setting_rows
 from hygate_app.services.errors import InvalidInput
 
 KEY = "retention"
@@ -66,12 +65,7 @@ class RetentionRun:
 
 
 def load(db: Session) -> RetentionSettings:
-    row = db.get(Setting, KEY)
-    if row is None:
-        return RetentionSettings()
-    stored = json.loads(row.value)
-    known = {f.name for f in fields(RetentionSettings)}
-    return RetentionSettings(**{k: v for k, v in stored.items() if k in known})
+    return setting_rows.load(db, KEY, RetentionSettings)
 
 
 def save(db: Session, new: RetentionSettings, actor: audit.Actor) -> RetentionSettings:
@@ -80,16 +74,7 @@ def save(db: Session, new: RetentionSettings, actor: audit.Actor) -> RetentionSe
         value = getattr(new, name)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise InvalidInput(f"{LABELS[name]}: keep them between {low} and {high} days.")
-    old = load(db)
-    if new == old:
-        return old
-    row = db.get(Setting, KEY) or Setting(key=KEY, value="{}")
-    row.value, row.updated_at = json.dumps(asdict(new)), utcnow()
-    db.add(row)
-    changes = {k: [v, asdict(new)[k]] for k, v in asdict(old).items() if asdict(new)[k] != v}
-    audit.record(db, "settings.retention_changed", actor=actor, target_type="settings", target_id=KEY,
-                 details={"changes": changes})
-    return new
+    return setting_rows.save(db, KEY, new, actor, "settings.retention_changed")
 
 
 def _ended_before(model, cutoff: datetime, *ended_columns):

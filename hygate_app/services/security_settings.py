@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from hygate_app.models import Setting
-from hygate_app.models.columns import utcnow
-from hygate_app.services import audit
+from hygate_app.services import audit, setting_rows
 from hygate_app.services.errors import InvalidInput
 
 KEY = "security"
@@ -31,12 +28,7 @@ LIMITS = {
 
 
 def load(db: Session) -> SecuritySettings:
-    row = db.get(Setting, KEY)
-    if row is None:
-        return SecuritySettings()
-    stored = json.loads(row.value)
-    known = {f.name for f in fields(SecuritySettings)}
-    return SecuritySettings(**{k: v for k, v in stored.items() if k in known})
+    return setting_rows.load(db, KEY, SecuritySettings)
 
 
 def save(db: Session, new: SecuritySettings, actor: audit.Actor) -> SecuritySettings:
@@ -44,11 +36,4 @@ def save(db: Session, new: SecuritySettings, actor: audit.Actor) -> SecuritySett
         value = getattr(new, name)
         if not isinstance(value, int) or not low <= value <= high:
             raise InvalidInput(f"{name.replace('_', ' ').capitalize()} must be between {low} and {high}.")
-    old = load(db)
-    row = db.get(Setting, KEY) or Setting(key=KEY, value="{}")
-    row.value, row.updated_at = json.dumps(asdict(new)), utcnow()
-    db.add(row)
-    changes = {k: [v, asdict(new)[k]] for k, v in asdict(old).items() if asdict(new)[k] != v}
-    audit.record(db, "settings.security_changed", actor=actor, target_type="settings", target_id=KEY,
-                 details={"changes": changes})
-    return new
+    return setting_rows.save(db, KEY, new, actor, "settings.security_changed")

@@ -75,7 +75,7 @@ def test_defaults_keep_ninety_days_and_saving_is_validated_and_audited_once(db):
     assert retention.load(db).guest_email_days == 30
     [changed] = actions(db, "settings.retention_changed")
     assert changed.actor_id == "1"
-    assert json.loads(changed.details) == {"changes": {"guest_email_days": [90, 30]}}
+    assert json.loads(changed.details) == {"changed": ["guest_email_days"], "changes": {"guest_email_days": [90, 30]}}
 
 
 def test_a_pass_removes_only_what_is_past_its_period_and_a_second_pass_nothing(db, demo, deps, gateway):

@@ -310,7 +310,7 @@ def test_a_deactivated_account_cannot_sign_in(db, redis, throttle, mailer):
 # ---- the role table -----------------------------------------------------------------------------------
 
 ADMIN_ONLY = {Capability.integrations, Capability.branding, Capability.security_settings, Capability.api_keys,
-              Capability.team, Capability.audit_logs, Capability.locations_manage}
+              Capability.team, Capability.audit_logs, Capability.locations_manage, Capability.privacy}
 
 
 @pytest.mark.parametrize("capability", list(Capability))
