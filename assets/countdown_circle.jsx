@@ -2,7 +2,10 @@
 // session changes state); this component ticks the clock in the browser, so a running session
 // costs no network traffic. The grace/running/finishing rule mirrors services/device_sessions.py.
 // Its words come from the guest's catalogue (`texts`, the `countdown.*` messages), in the page's language.
-import React, { useEffect, useState } from "react";
+// Screen readers: the ticking clock is not a live region (it would be read out every second); a hidden polite
+// live region says the phase and the time left when the page opens, at each of `spokenMarks` (seconds left, from
+// services/guest_sessions.py: every 5 minutes, each minute of the last 5, 30 s and 10 s) and when the phase changes.
+import React, { useEffect, useRef, useState } from "react";
 
 function phaseAt(status, now, startsAt, endsAt, finishingMs) {
   if (status !== "active") return status;
@@ -21,7 +24,16 @@ function clock(ms) {
   return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
-export function CountdownCircle({ status, startsAt, endsAt, finishingMs, serverNow, accent, texts, lang }) {
+// The smallest mark at or above `seconds`: it moves only when the time left crosses a mark.
+function markFor(seconds, marks) {
+  let found = null;
+  for (const mark of marks || []) {
+    if (seconds <= mark && (found === null || mark < found)) found = mark;
+  }
+  return found;
+}
+
+export function CountdownCircle({ status, startsAt, endsAt, finishingMs, serverNow, accent, texts, lang, spokenMarks }) {
   const say = (id) => (texts && texts[`countdown.${id}`]) || id;
   // Offset between the server's clock and this phone's, fixed when the deadlines arrive.
   const [offset, setOffset] = useState(0);
@@ -61,12 +73,22 @@ export function CountdownCircle({ status, startsAt, endsAt, finishingMs, serverN
   const colour = phase === "failed" ? "#c62828" : phase === "interrupted" ? "#ef6c00" : phase === "finishing" ? "#ef6c00" : phase === "grace" ? "#6a1b9a" : accent || "#0b6bcb";
   const r = 88;
   const circumference = 2 * Math.PI * r;
-  // Screen readers hear the phase, and the time once a minute, not every second.
-  const minutesLeft = phase === "running" || phase === "finishing" ? Math.ceil((endsAt - t) / 60000) : null;
-  const plural = new Intl.PluralRules(lang || "en").select(minutesLeft || 0) === "one" ? "one" : "other";
-  const spoken = minutesLeft !== null
-    ? say(`minutes_left_${plural}`).replace("{phase}", say(phase)).replace("{minutes}", String(minutesLeft))
-    : say(phase);
+  // What the live region says, written again only when its key changes (a mark crossed, another phase).
+  const counting = phase === "running" || phase === "finishing";
+  const secondsLeft = counting ? Math.max(0, Math.ceil((endsAt - t) / 1000)) : 0;
+  const key = counting ? `left:${markFor(secondsLeft, spokenMarks)}` : phase;
+  const spoken = useRef({ key: null, text: "" });
+  if (spoken.current.key !== key) {
+    let text = say(phase);
+    if (counting && secondsLeft >= 60) {
+      const minutes = Math.ceil(secondsLeft / 60);
+      const plural = new Intl.PluralRules(lang || "en").select(minutes) === "one" ? "one" : "other";
+      text = say(`minutes_left_${plural}`).replace("{phase}", say(phase)).replace("{minutes}", String(minutes));
+    } else if (counting) {
+      text = say("seconds_left").replace("{phase}", say(phase)).replace("{seconds}", String(secondsLeft));
+    }
+    spoken.current = { key, text };
+  }
 
   return (
     <div className="countdown" data-phase={phase} style={{ position: "relative", width: 220, height: 220, margin: "0 auto" }}>
@@ -79,10 +101,10 @@ export function CountdownCircle({ status, startsAt, endsAt, finishingMs, serverN
         />
       </svg>
       <div style={{ position: "absolute", inset: 0, display: "flex", flexDirection: "column", alignItems: "center", justifyContent: "center" }}>
-        <div className="countdown-time" role="timer" aria-hidden="true" style={{ fontSize: 44, fontWeight: 700, fontVariantNumeric: "tabular-nums", color: "#111" }}>{big}</div>
+        <div className="countdown-time" role="timer" style={{ fontSize: 44, fontWeight: 700, fontVariantNumeric: "tabular-nums", color: "#111" }}>{big}</div>
         <div className="countdown-label" style={{ fontSize: 15, color: "#444", marginTop: 4 }}>{sub}</div>
       </div>
-      <div className="sr-only" aria-live="polite" style={{ position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)" }}>{spoken}</div>
+      <div className="sr-only countdown-spoken" aria-live="polite" aria-atomic="true">{spoken.current.text}</div>
     </div>
   );
 }

@@ -55,7 +55,7 @@ from hygate_app.states.team import InviteState, SecuritySettingsState, TeamState
 app = rx.App(
     # Staff pages are English; on guest pages the language menu sets <html lang> to the guest's language.
     html_lang="en",
-    stylesheets=["/staff.css"],
+    stylesheets=["/staff.css", "/guest.css"],
     api_transformer=[build_api(get_settings()), close_after_refusal, unknown_paths, security_headers],
     head_components=[
         rx.el.meta(name="theme-color", content="#0b6bcb"),

@@ -12,7 +12,7 @@ COUNTDOWN_MESSAGES = (
     N_("countdown.finishing"), N_("countdown.complete"), N_("countdown.cancelled"), N_("countdown.failed"),
     N_("countdown.interrupted"),
     N_("countdown.starts_in"), N_("countdown.time_left"), N_("countdown.finishing_left"), N_("countdown.done"),
-    N_("countdown.minutes_left_one"), N_("countdown.minutes_left_other"),
+    N_("countdown.minutes_left_one"), N_("countdown.minutes_left_other"), N_("countdown.seconds_left"),
 )
 
 
@@ -28,6 +28,7 @@ class CountdownCircle(rx.Component):
     accent: rx.Var[str]
     texts: rx.Var[dict[str, str]]
     lang: rx.Var[str]
+    spoken_marks: rx.Var[list[int]]  # seconds left at which screen readers are told the time
 
 
 class NavigateTo(rx.Component):

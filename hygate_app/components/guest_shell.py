@@ -1,8 +1,9 @@
 """The frame of every public guest page: mobile-first card, the workspace's brand header (Settings → Branding)
 with the language menu, footer.
 
-The branding comes from `GuestBrandState`, loaded at each guest page's on_load; its accent colour is given to
-Radix's accent variables, so buttons and highlights take it without each page knowing. The words come from
+The branding comes from `GuestBrandState`, loaded at each guest page's on_load; its accent palette (the service
+makes every colour of it readable where it is used) is given to Radix's accent variables, so buttons and highlights
+take it without each page knowing. The words come from
 `GuestTextState` in the guest's language (`t("message.id")`).
 """
 
@@ -17,17 +18,20 @@ from hygate_app.states.guest_text import GuestTextState, t
 ACCENT = "#0b6bcb"
 
 
-def accent_variables(accent: rx.Var[str] | str) -> dict:
-    """Radix's accent scale, from the one colour the service has checked for contrast with white text."""
+def accent_variables(palette: rx.Var[dict[str, str]]) -> dict:
+    """Radix's accent scale from the branding's palette (`services.branding.palette`): the accent on buttons with
+    the text colour that reads on it, and the darkened `ink` wherever the accent is text or an outline."""
     return {
-        "--accent-9": accent,
-        "--accent-10": f"color-mix(in srgb, {accent} 85%, black)",
-        "--accent-11": accent,
-        "--accent-a11": accent,
-        "--accent-a3": f"color-mix(in srgb, {accent} 14%, transparent)",
-        "--accent-a4": f"color-mix(in srgb, {accent} 20%, transparent)",
-        "--accent-contrast": "white",
-        "--focus-8": accent,
+        "--accent-9": palette["solid"],
+        "--accent-10": palette["hover"],
+        "--accent-11": palette["ink"],
+        "--accent-a11": palette["ink"],
+        "--accent-12": palette["ink"],
+        "--accent-a3": palette["tint"],
+        "--accent-a4": palette["tint"],
+        "--accent-contrast": palette["on_solid"],
+        "--accent-surface": palette["tint"],
+        "--focus-8": palette["ink"],
     }
 
 
@@ -51,7 +55,7 @@ def guest_shell(*children: rx.Component, title: rx.Var[str] | None = None) -> rx
     """`title`, the page's name for the tab's title, e.g. `t("title.use")` (else the workspace's header)."""
     b = GuestBrandState
     return rx.box(
-        rx.hstack(
+        rx.el.header(rx.hstack(
             brand_mark(b.logo_url, b.accent, b.header),
             guest_language(value=GuestTextState.language, label=t("shell.language"), languages=LANGUAGES,
                            title=title + " | Hygate" if title is not None else b.header),
@@ -62,25 +66,26 @@ def guest_shell(*children: rx.Component, title: rx.Var[str] | None = None) -> rx
             border_bottom="1px solid var(--gray-a5)",
             border_top=f"4px solid {b.accent}",
             id="guest-header",
-        ),
-        rx.box(
+        )),
+        rx.el.main(rx.box(
             rx.vstack(*children, spacing="4", width="100%"),
             padding="18px",
             max_width="480px",
             margin="0 auto",
             width="100%",
-        ),
-        rx.vstack(
+        )),
+        rx.el.footer(rx.vstack(
             rx.cond(b.footer != "", rx.text(b.footer, size="2", id="guest-footer")),
             rx.text(t("shell.stripe_note"), size="1", color="var(--gray-11)"),
             padding="18px",
             align="center",
             text_align="center",
             spacing="2",
-        ),
+        )),
         min_height="100vh",
         background="var(--gray-2)",
-        style=accent_variables(b.accent),
+        class_name="guest-page",
+        style=accent_variables(b.palette),
     )
 
 

@@ -1,6 +1,7 @@
 """The workspace's branding (Settings → Branding) for guest pages and QR-code stickers, one JSON row in `settings`.
 
-The accent colour carries white text on stickers and buttons, so it must be dark enough to read (WCAG AA).
+Any accent colour is accepted: its `palette` gives what is drawn on it and with it, each readable (WCAG AA, 4.5:1) —
+white or black text on the accent, and the accent darkened where it is itself text or a thin line on white.
 The logo is stored inline (base64) and accepted only as a PNG, JPEG or WebP image, told by its bytes.
 """
 
@@ -10,7 +11,7 @@ import base64
 import hashlib
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -24,6 +25,8 @@ DEFAULT_ACCENT = "#0b6bcb"
 TEXT_LIMITS = {"header": 80, "subtitle": 160, "footer": 200}
 REQUIRED_TEXTS = {"header"}
 MIN_CONTRAST = 4.5  # WCAG 2 AA, normal-size text
+WHITE, BLACK = "#ffffff", "#000000"
+TINT = 0.14  # how much of the accent is in its light wash
 LOGO_MAX_BYTES = 512 * 1024
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
@@ -45,6 +48,10 @@ class Branding:
     def logo_data_uri(self) -> str | None:
         """For an <img src>: always an image type checked on upload, never SVG, so it cannot run a script."""
         return f"data:{self.logo_mime};base64,{self.logo_base64}" if self.has_logo else None
+
+    @property
+    def palette(self) -> Palette:
+        return palette(self.accent_colour)
 
     def logo_bytes(self) -> bytes | None:
         """For the QR-code PDF."""
@@ -68,16 +75,68 @@ def _clean_text(name: str, value: str) -> str:
     return value
 
 
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
 def _channel(value: int) -> float:
     c = value / 255
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
+def _luminance(colour: str) -> float:
+    r, g, b = _rgb(colour)
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_ratio(one: str, other: str) -> float:
+    """WCAG 2 contrast ratio of two "#rrggbb" colours, from 1 (the same) to 21 (black and white)."""
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def contrast_with_white(colour: str) -> float:
-    """WCAG 2 contrast ratio of white text on `colour` ("#rrggbb"), from 1 (white) to 21 (black)."""
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    luminance = 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
-    return 1.05 / (luminance + 0.05)
+    return contrast_ratio(colour, WHITE)
+
+
+def mix(colour: str, other: str, weight: float) -> str:
+    """`weight` of `colour` and the rest of `other`, channel by channel (as CSS color-mix in sRGB)."""
+    pairs = zip(_rgb(colour), _rgb(other), strict=True)
+    return "#" + "".join(f"{round(a * weight + b * (1 - weight)):02x}" for a, b in pairs)
+
+
+def text_colour_on(colour: str) -> str:
+    """White where it reads (the usual look of a button), else black: one of the two always reaches 4.5:1."""
+    return WHITE if contrast_with_white(colour) >= MIN_CONTRAST else BLACK
+
+
+def readable_on(colour: str, background: str) -> str:
+    """`colour` darkened just enough to be read as text on a light `background` (itself when it already is)."""
+    for step in range(21):
+        darker = mix(colour, BLACK, 1 - step / 20)
+        if contrast_ratio(darker, background) >= MIN_CONTRAST:
+            return darker
+    return BLACK
+
+
+@dataclass(frozen=True)
+class Palette:
+    """What guest pages, receipts and stickers paint with, from one accent colour."""
+    solid: str  # the accent itself: buttons, the bar above the header, the sticker's band
+    on_solid: str  # text and icons on `solid`
+    hover: str  # `solid` when pressed or hovered: moved away from `on_solid`, so still readable
+    tint: str  # a light wash of the accent behind a highlighted choice or the sticker code
+    ink: str  # the accent as text or thin line, on white, the page's grey and `tint`
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def palette(accent: str) -> Palette:
+    on_solid = text_colour_on(accent)
+    tint = mix(accent, WHITE, TINT)
+    return Palette(solid=accent, on_solid=on_solid, hover=mix(accent, BLACK if on_solid == WHITE else WHITE, 0.85),
+                   tint=tint, ink=readable_on(accent, tint))
 
 
 def is_hex_colour(value: str) -> bool:
@@ -89,14 +148,7 @@ def _clean_accent(value: str) -> str:
     value = (value or "").strip()
     if not _HEX_COLOUR.fullmatch(value):
         raise InvalidInput("The accent colour must be a hex colour like #0b6bcb (a # and six hex digits).")
-    value = value.lower()
-    ratio = contrast_with_white(value)
-    if ratio < MIN_CONTRAST:
-        shown = math.floor(ratio * 10) / 10  # never round a failing ratio up to a passing-looking one
-        raise InvalidInput(f"The accent colour {value} is too light: white text on it has a contrast of "
-                           f"{shown}:1, and at least {MIN_CONTRAST}:1 is needed to be readable. "
-                           "Choose a darker colour.")
-    return value
+    return value.lower()
 
 
 def _logo_summary(branding: Branding) -> dict[str, Any] | None:

@@ -38,6 +38,7 @@ class SessionView:
     starts_at_ms: int
     ends_at_ms: int
     finishing_ms: int
+    spoken_marks: list[int]  # seconds left at which a screen reader is told the time (see `spoken_marks`)
     server_now_ms: int
     ends_at_text: str  # the end of the paid time on the location's clock, "" before it is known
     refund_text: str
@@ -47,6 +48,13 @@ class SessionView:
     restart_until: str = ""
     restart_minutes: int = 0
     restart_refund: str = ""
+
+
+def spoken_marks(length_seconds: int) -> list[int]:
+    """When the countdown tells a screen reader the time left (seconds left, ascending): every 5 minutes, then each
+    minute of the last 5, then at 30 and 10 seconds. Often enough to plan by, never so often that it talks over
+    whatever else the guest is listening to; the end itself is told by the phase changing."""
+    return [10, 30, *range(60, 301, 60), *range(600, length_seconds + 1, 300)]
 
 
 def _ms(value: datetime | None) -> int:
@@ -97,6 +105,7 @@ def load_session_view(db: Session, token: str, language: str = "en") -> SessionV
         starts_at_ms=_ms(session.starts_at) if session else 0,
         ends_at_ms=_ms(session.ends_at) if session else 0,
         finishing_ms=int(finishing_seconds(payment.duration_minutes) * 1000),
+        spoken_marks=spoken_marks(payment.duration_minutes * 60),
         server_now_ms=_ms(now),
         ends_at_text=local_clock_text(session.ends_at, zone, language) if session else "",
         refund_text=refund_text(db, payment, language),

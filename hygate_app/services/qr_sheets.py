@@ -154,8 +154,9 @@ def _draw_card(pdf: FPDF, card: Card, x: float, y: float, w: float, h: float, br
     shrinks less (`f`) so it stays readable on the quarter-page card."""
     s = w / FULL[2]
     f = s ** 0.6
-    accent = rgb(brand.accent_colour)
-    grey, ink, white = (90, 90, 90), (20, 20, 20), (255, 255, 255)
+    shades = brand.palette
+    accent, on_accent, accent_ink = rgb(shades.solid), rgb(shades.on_solid), rgb(shades.ink)
+    grey, ink = (90, 90, 90), (20, 20, 20)
     pad, inner = 6 * s, w - 12 * s
 
     logo = logo_image(brand.logo_bytes()) if brand.has_logo else None
@@ -169,8 +170,8 @@ def _draw_card(pdf: FPDF, card: Card, x: float, y: float, w: float, h: float, br
     pdf.rect(x, y, w, band_h, style="F")
     if logo:
         draw_logo(pdf, logo, x + pad, y + (band_h - 24 * s) / 2, 24 * s)
-    _draw_lines(pdf, header[1], text_x, y + 4 * s, text_w, header[0], True, white, "L")
-    _draw_lines(pdf, subtitle[1], text_x, y + 5 * s + header_h, text_w, subtitle[0], False, white, "L")
+    _draw_lines(pdf, header[1], text_x, y + 4 * s, text_w, header[0], True, on_accent, "L")
+    _draw_lines(pdf, subtitle[1], text_x, y + 5 * s + header_h, text_w, subtitle[0], False, on_accent, "L")
 
     top = y + band_h + 6 * s
     top += _text(pdf, card.name, x + pad, top, inner, 24 * s, bold=True, colour=ink, lines=2)
@@ -184,7 +185,7 @@ def _draw_card(pdf: FPDF, card: Card, x: float, y: float, w: float, h: float, br
     code_top = qr_top + qr_size + 6 * s
     box_w, box_h = 120 * s, 17 * s
     box_x = x + (w - box_w) / 2
-    pdf.set_draw_color(*accent)
+    pdf.set_draw_color(*accent_ink)
     pdf.set_line_width(0.8 * s)
     pdf.rect(box_x, code_top, box_w, box_h, style="D", round_corners=True, corner_radius=3 * s)
     pdf.set_text_color(*grey)
@@ -196,7 +197,7 @@ def _draw_card(pdf: FPDF, card: Card, x: float, y: float, w: float, h: float, br
     hint = _text(pdf, CODE_HINT, x + pad, code_top + box_h + 1.5 * s, inner, 8.5 * f, colour=grey, lines=2)
 
     instruction_top = code_top + box_h + 4 * s + hint
-    _text(pdf, INSTRUCTIONS[card.kind], x + pad, instruction_top, inner, 16 * s, bold=True, colour=accent)
+    _text(pdf, INSTRUCTIONS[card.kind], x + pad, instruction_top, inner, 16 * s, bold=True, colour=accent_ink)
 
     strip_h = 4 * s
     footer = printable(brand.footer)

@@ -36,12 +36,13 @@ td{padding:.45rem 0}
 td.value{text-align:right;white-space:nowrap;padding-left:1rem}
 tr.total td{font-weight:700;font-size:1.15rem}
 tr.vat td{color:#5b6270;font-size:.9rem}
-.thanks{color:var(--accent);margin:1rem 0 0}
+.thanks{color:var(--ink);margin:1rem 0 0}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:1rem 0}
 .actions a,.actions button{font:inherit;font-size:.95rem;padding:.6rem 1rem;border-radius:8px;cursor:pointer;
-text-decoration:none;border:1px solid var(--accent)}
-.actions button{background:var(--accent);color:#fff}
-.actions a{background:#fff;color:var(--accent)}
+text-decoration:none;border:1px solid var(--ink)}
+.actions button{background:var(--accent);color:var(--on-accent);border-color:var(--accent)}
+.actions a{background:#fff;color:var(--ink)}
+.actions a:focus-visible,.actions button:focus-visible{outline:3px solid var(--ink);outline-offset:2px}
 footer{text-align:center;color:#5b6270;font-size:.85rem;padding:18px}
 @media print{
 body{background:#fff}
@@ -94,13 +95,20 @@ def render_not_found(brand: Branding, language: str) -> str:
 <main><div class="receipt" id="not-found"><p>{escape(word(language, "not_available"))}</p></div></main>""")
 
 
+def _colours(brand: Branding) -> str:
+    """The accent for the bars, the text colour that reads on it, and its darker shade for text on white."""
+    shades = brand.palette
+    return ";".join(f"--{name}:{escape(value)}" for name, value in
+                    (("accent", shades.solid), ("on-accent", shades.on_solid), ("ink", shades.ink)))
+
+
 def _page(title: str, brand: Branding, language: str, body: str) -> str:
     return f"""<!doctype html>
 <html lang="{escape(language)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>{escape(title)} | {escape(brand.header)}</title>
-<style>:root{{--accent:{escape(brand.accent_colour)}}}{_STYLE}</style>
+<style>:root{{{_colours(brand)}}}{_STYLE}</style>
 </head><body>
 {body}
 </body></html>"""

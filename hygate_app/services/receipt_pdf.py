@@ -16,13 +16,13 @@ MARGIN = 18.0
 PAGE_W, PAGE_H = 210.0, 297.0
 WIDTH = PAGE_W - 2 * MARGIN
 LABEL_W = 48.0
-INK, GREY, WHITE = (20, 20, 20), (100, 100, 100), (255, 255, 255)
+INK, GREY = (20, 20, 20), (100, 100, 100)
 
 
 def render(receipt: Receipt, brand: Branding) -> bytes:
     pdf = new_document(f"{receipt.text('title')} {receipt.number}", created_at=receipt.paid_at_utc)
     pdf.add_page()
-    accent = rgb(brand.accent_colour)
+    accent, ink = rgb(brand.palette.solid), rgb(brand.palette.ink)
     y = _band(pdf, brand, accent)
 
     y = _write(pdf, receipt.text("title"), MARGIN, y + 10, WIDTH, 22, bold=True) + 1
@@ -43,7 +43,7 @@ def render(receipt: Receipt, brand: Branding) -> bytes:
             y = _write(pdf, note, MARGIN + LABEL_W, y - 2.5, WIDTH - LABEL_W, 8, colour=GREY) + 2.5
 
     y += 2
-    pdf.set_draw_color(*accent)
+    pdf.set_draw_color(*ink)
     pdf.set_line_width(0.5)
     pdf.line(MARGIN, y, PAGE_W - MARGIN, y)
     y += 4
@@ -53,7 +53,7 @@ def render(receipt: Receipt, brand: Branding) -> bytes:
         _write(pdf, label, MARGIN, y, WIDTH * 0.6, size, bold=strong, colour=colour)
         y = _write(pdf, value, MARGIN + WIDTH * 0.6, y, WIDTH * 0.4, size, bold=strong, colour=colour, align="R") + 2
 
-    _write(pdf, receipt.text("thanks"), MARGIN, y + 8, WIDTH, 11, colour=accent)
+    _write(pdf, receipt.text("thanks"), MARGIN, y + 8, WIDTH, 11, colour=ink)
     _footer(pdf, brand, accent)
     return bytes(pdf.output())
 
@@ -71,7 +71,7 @@ def _band(pdf: FPDF, brand: Branding, accent: tuple[int, int, int]) -> float:
         text_x += 23
     size = 16
     _write(pdf, brand.header, text_x, (height - line_h(size)) / 2, PAGE_W - MARGIN - text_x, size, bold=True,
-           colour=WHITE, max_lines=1)
+           colour=rgb(brand.palette.on_solid), max_lines=1)
     return height
 
 

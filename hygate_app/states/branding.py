@@ -36,26 +36,30 @@ class BrandingState(StaffState):
 
     @rx.var
     def contrast(self) -> str:
-        """White text on the accent, as the service checks it on saving (WCAG AA needs 4.5:1)."""
+        """What text the accent carries, as guest pages, receipts and stickers will draw it (WCAG AA, 4.5:1)."""
         value = self.accent.strip().lower()
         if not branding.is_hex_colour(value):
             return "Enter a colour like #0b6bcb."
-        ratio = branding.contrast_with_white(value)
-        shown = int(ratio * 10) / 10
-        verdict = "readable" if ratio >= branding.MIN_CONTRAST else "too light: choose a darker colour"
-        return f"White text on it: {shown}:1, {verdict}."
+        shades = branding.palette(value)
+        ratio = int(branding.contrast_ratio(shades.on_solid, value) * 10) / 10
+        if shades.on_solid == branding.WHITE:
+            return f"White text on it: {ratio}:1, readable."
+        return (f"Too light for white text: buttons and stickers get black text ({ratio}:1), and links a darker "
+                "shade of it.")
 
     @rx.var
     def contrast_ok(self) -> bool:
-        value = self.accent.strip().lower()
-        return branding.is_hex_colour(value) and branding.contrast_with_white(value) >= \
-            branding.MIN_CONTRAST
+        return branding.is_hex_colour(self.accent.strip().lower())
 
     @rx.var
     def preview_accent(self) -> str:
         """The preview never paints with something that is not a colour."""
-        value = self.accent.strip()
+        value = self.accent.strip().lower()
         return value if branding.is_hex_colour(value) else branding.DEFAULT_ACCENT
+
+    @rx.var
+    def preview_palette(self) -> dict[str, str]:
+        return branding.palette(self.preview_accent).as_dict()
 
     @rx.var
     def vat_note(self) -> str:

@@ -27,6 +27,7 @@ class GuestBrandState(rx.State):
     subtitle: str = DEFAULT.subtitle
     footer: str = DEFAULT.footer
     accent: str = DEFAULT.accent_colour
+    palette: dict[str, str] = DEFAULT.palette.as_dict()  # the accent and the colours that read on and beside it
     logo_url: str = ""
 
     @rx.event
@@ -35,3 +36,4 @@ class GuestBrandState(rx.State):
         value = current.branding
         self.header, self.subtitle, self.footer = value.header, value.subtitle, value.footer
         self.accent, self.logo_url = value.accent_colour, branding_cache.logo_url(current)
+        self.palette = value.palette.as_dict()

@@ -53,6 +53,7 @@ class SessionState(GuestTextState):
     starts_at_ms: int = 0
     ends_at_ms: int = 0
     finishing_ms: int = 0
+    spoken_marks: list[int] = []
     server_now_ms: int = 0
     ends_at_text: str = ""
     refund_text: str = ""
@@ -97,8 +98,8 @@ class SessionState(GuestTextState):
         self.found = True
         for field in (
             "status", "device_name", "display_code", "location_name", "plan_name", "amount", "duration_minutes",
-            "delay_minutes", "starts_at_ms", "ends_at_ms", "finishing_ms", "server_now_ms", "ends_at_text",
-            "refund_text", "has_receipt", "restart_until", "restart_minutes", "restart_refund",
+            "delay_minutes", "starts_at_ms", "ends_at_ms", "finishing_ms", "spoken_marks", "server_now_ms",
+            "ends_at_text", "refund_text", "has_receipt", "restart_until", "restart_minutes", "restart_refund",
         ):
             setattr(self, field, getattr(view, field))
         self.loaded = True

@@ -1,4 +1,5 @@
-"""Branding: readable accent colours only, bounded texts, and a logo that is a real PNG/JPEG/WebP — never SVG."""
+"""Branding: any accent colour, drawn with text colours that read on and beside it; bounded texts; and a logo
+that is a real PNG/JPEG/WebP — never SVG."""
 
 from __future__ import annotations
 
@@ -70,12 +71,38 @@ def test_contrast_with_white_follows_wcag(db):
     assert branding.contrast_with_white("#0b6bcb") >= 4.5
 
 
-def test_an_accent_too_light_for_white_text_is_refused_with_its_ratio(db):
-    with pytest.raises(InvalidInput, match=r"contrast of 1\.5:1, and at least 4\.5:1"):
-        branding.save(db, Branding(accent_colour="#ffcc00"), ACTOR)
-    with pytest.raises(InvalidInput, match=r"4\.4:1"):  # 4.48:1 is shown rounded down, never as 4.5
-        branding.save(db, Branding(accent_colour="#777777"), ACTOR)
-    assert branding.save(db, Branding(accent_colour="#767676"), ACTOR).accent_colour == "#767676"
+def test_contrast_ratio_is_symmetric_and_follows_wcag():
+    assert branding.contrast_ratio("#000000", "#ffffff") == branding.contrast_ratio("#ffffff", "#000000")
+    assert branding.contrast_ratio("#0b6bcb", "#0b6bcb") == pytest.approx(1.0)
+    assert branding.contrast_ratio("#767676", "#f0f0f0") == pytest.approx(4.0, abs=0.05)
+
+
+def test_a_light_accent_is_kept_and_gets_black_text_instead_of_being_refused(db):
+    saved = branding.save(db, Branding(accent_colour="#FFCC00"), ACTOR)
+    assert saved.accent_colour == "#ffcc00"
+    assert saved.palette.on_solid == "#000000"
+    assert branding.palette("#0b6bcb").on_solid == "#ffffff"  # a dark accent keeps the usual white text
+    # The edge of WCAG AA: 4.54:1 with white keeps white; 4.48:1 does not.
+    assert branding.text_colour_on("#767676") == "#ffffff"
+    assert branding.text_colour_on("#777777") == "#000000"
+
+
+@pytest.mark.parametrize("accent", ["#ffcc00", "#f5e663", "#ffffff", "#777777", "#767676", "#0b6bcb", "#7a1fa2",
+                                    "#000000", "#00ff00", "#ff00ff", "#c0c0c0", "#00ffff", "#ff0000"])
+def test_every_colour_of_an_accents_palette_reads_where_it_is_used(accent):
+    shades = branding.palette(accent)
+    assert shades.solid == accent
+    assert branding.contrast_ratio(shades.on_solid, shades.solid) >= branding.MIN_CONTRAST  # button text
+    assert branding.contrast_ratio(shades.on_solid, shades.hover) >= branding.MIN_CONTRAST  # pressed button
+    for background in ("#ffffff", "#f9f9f9", shades.tint):  # card, page, highlighted choice
+        assert branding.contrast_ratio(shades.ink, background) >= branding.MIN_CONTRAST, background
+
+
+def test_the_ink_is_the_accent_itself_when_it_already_reads_and_a_darker_shade_otherwise():
+    assert branding.palette("#7a1fa2").ink == "#7a1fa2"
+    light = branding.palette("#f5e663")
+    assert light.ink != "#f5e663"
+    assert branding.contrast_ratio(light.ink, "#ffffff") < 7  # darkened just enough: still the accent's hue
 
 
 def test_a_save_is_audited_with_the_fields_that_changed(db):

@@ -43,7 +43,8 @@ def _sale_form() -> rx.Component:
             spacing="1",
             width="100%",
         ),
-        rx.cond(S.error != "", rx.callout(S.error, color_scheme="red", role="alert", id="form-error", width="100%")),
+        rx.cond(S.error != "", rx.callout(S.error, color_scheme="red", high_contrast=True, role="alert",
+                                          id="form-error", width="100%")),
         rx.button(
             rx.cond(S.paying, t("common.opening_payment"), t_format("pay.pay_price", price=S.price)),
             id="pay",
@@ -63,9 +64,10 @@ def _body() -> rx.Component:
     return rx.match(
         S.availability,
         ("sell", _sale_form()),
-        ("free", rx.callout(t("pay.free_access"), color_scheme="green", icon="door-open", id="free-access",
+        ("free", rx.callout(t("pay.free_access"), color_scheme="green", high_contrast=True, icon="door-open",
+                            id="free-access",
                             width="100%", size="3")),
-        rx.callout(S.unavailable_text, color_scheme="orange", id="unavailable", width="100%"),
+        rx.callout(S.unavailable_text, color_scheme="orange", high_contrast=True, id="unavailable", width="100%"),
     )
 
 

@@ -9,8 +9,9 @@ from hygate_app.states.guest_text import t
 
 
 def _plan_card(plan: rx.Var[dict[str, str]]) -> rx.Component:
+    """A real <button> (Radix's Box cannot be one): reached with Tab and chosen with Space or Enter."""
     selected = UseState.selected_plan_id == plan["id"]
-    return rx.box(
+    return rx.el.button(
         rx.hstack(
             rx.vstack(
                 rx.text(plan["name"], weight="bold", size="4"),
@@ -23,19 +24,22 @@ def _plan_card(plan: rx.Var[dict[str, str]]) -> rx.Component:
             align="center",
             width="100%",
         ),
-        as_="button",
         type="button",
         role="radio",
         aria_checked=rx.cond(selected, "true", "false"),
         on_click=UseState.select_plan(plan["id"]),
         class_name="plan-option",
-        width="100%",
-        text_align="left",
-        padding="14px 16px",
-        border_radius="12px",
-        border=rx.cond(selected, "2px solid var(--accent-9)", "2px solid var(--gray-a6)"),
-        background=rx.cond(selected, "var(--accent-a3)", "white"),
-        cursor="pointer",
+        style={
+            "width": "100%",
+            "textAlign": "left",
+            "font": "inherit",
+            "color": "inherit",
+            "padding": "14px 16px",
+            "borderRadius": "12px",
+            "border": rx.cond(selected, "2px solid var(--accent-11)", "2px solid var(--gray-a6)"),
+            "background": rx.cond(selected, "var(--accent-a3)", "white"),
+            "cursor": "pointer",
+        },
     )
 
 
@@ -51,8 +55,8 @@ def _sale_form() -> rx.Component:
             spacing="1",
             width="100%",
         ),
-        rx.cond(UseState.error != "", rx.callout(UseState.error, color_scheme="red", role="alert", id="form-error",
-                                                 width="100%")),
+        rx.cond(UseState.error != "", rx.callout(UseState.error, color_scheme="red", high_contrast=True, role="alert",
+                                                 id="form-error", width="100%")),
         rx.button(
             rx.cond(UseState.paying, t("common.opening_payment"), t("use.pay_and_start")),
             id="pay",
@@ -84,7 +88,8 @@ def use_device_page() -> rx.Component:
                     ),
                     rx.cond(
                         UseState.unavailable_text != "",
-                        rx.callout(UseState.unavailable_text, color_scheme="orange", id="unavailable", width="100%"),
+                        rx.callout(UseState.unavailable_text, color_scheme="orange", high_contrast=True,
+                                   id="unavailable", width="100%"),
                         _sale_form(),
                     ),
                     spacing="4",

@@ -31,7 +31,7 @@ def _form() -> rx.Component:
             rx.input(value=S.accent, on_change=lambda v: S.edit("accent", v), debounce_timeout=300,
                      max_length=7, id="branding-accent", width="120px", font_family="monospace"),
             spacing="2", align="center")),
-        rx.text(S.contrast, size="2", id="contrast", color=rx.cond(S.contrast_ok, "var(--green-11)",
+        rx.text(S.contrast, size="2", id="contrast", color=rx.cond(S.contrast_ok, "var(--gray-11)",
                                                                     "var(--red-11)")),
         rx.button("Save", on_click=S.save, id="save-branding"),
     )
@@ -94,7 +94,7 @@ def _guest_header_preview() -> rx.Component:
             padding="12px 14px", spacing="2",
         ),
         border="1px solid var(--gray-a6)", border_radius="12px", overflow="hidden", background="var(--gray-2)",
-        max_width="360px", width="100%", id="preview-guest", style=accent_variables(S.preview_accent),
+        max_width="360px", width="100%", id="preview-guest", style=accent_variables(S.preview_palette),
     )
 
 
@@ -103,8 +103,9 @@ def _sticker_preview() -> rx.Component:
         rx.vstack(
             rx.hstack(rx.cond(S.logo_url != "", rx.image(src=S.logo_url, alt="", height="24px", width="auto",
                                                          background="white", border_radius="4px", padding="2px")),
-                      rx.text(S.header, weight="bold", size="3", color="white"), align="center", spacing="2"),
-            rx.text(S.subtitle, size="1", color="white"),
+                      rx.text(S.header, weight="bold", size="3", color=S.preview_palette["on_solid"]),
+                      align="center", spacing="2"),
+            rx.text(S.subtitle, size="1", color=S.preview_palette["on_solid"]),
             background=S.preview_accent, padding="10px 12px", width="100%", spacing="1",
         ),
         rx.vstack(
