@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from hygate_app.services import audit, setting_rows
+from hygate_app.services import audit, setting_rows, translations
 from hygate_app.services.errors import InvalidInput
 from hygate_app.services.typed_text import printable
 
@@ -39,6 +39,8 @@ class Branding:
     accent_colour: str = DEFAULT_ACCENT
     logo_mime: str | None = None
     logo_base64: str | None = None
+    # What the printed QR stickers say, in one language (a guest's phone picks the page's language, a sticker cannot).
+    sticker_language: str = translations.DEFAULT_LANGUAGE
 
     @property
     def has_logo(self) -> bool:
@@ -161,7 +163,7 @@ def _logo_summary(branding: Branding) -> dict[str, Any] | None:
 
 def _record_changes(db: Session, old: Branding, new: Branding, actor: audit.Actor, **extra: Any) -> None:
     changes: dict[str, Any] = {}
-    for name in ("header", "subtitle", "footer", "accent_colour"):
+    for name in ("header", "subtitle", "footer", "accent_colour", "sticker_language"):
         if getattr(old, name) != getattr(new, name):
             changes[name] = [getattr(old, name), getattr(new, name)]
     if (old.logo_mime, old.logo_base64) != (new.logo_mime, new.logo_base64):
@@ -175,7 +177,9 @@ def save(db: Session, new: Branding, actor: audit.Actor) -> Branding:
     """Save the texts and the accent colour; the logo stays as it is (it changes only through `set_logo`,
     which checks the image). Nothing is written or audited when nothing changed."""
     old = load(db)
-    cleaned = replace(old, accent_colour=_clean_accent(new.accent_colour),
+    if new.sticker_language not in translations.LANGUAGES:
+        raise InvalidInput("Choose one of the languages offered for the stickers.")
+    cleaned = replace(old, accent_colour=_clean_accent(new.accent_colour), sticker_language=new.sticker_language,
                       **{name: _clean_text(name, getattr(new, name)) for name in TEXT_LIMITS})
     if cleaned != old:
         setting_rows.write(db, KEY, cleaned)

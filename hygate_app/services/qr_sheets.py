@@ -2,7 +2,7 @@
 
 Each sheet carries the workspace branding, the item's name and location, the QR code of its guest page, its short
 display code printed large (a guest compares it with the code on the page they land on, so a pasted-over sticker
-shows) and a one-line instruction.
+shows) and a one-line instruction, in the language chosen for stickers in Settings → Branding.
 
 The document, its font and the text it can draw come from services/pdf_style.py (shared with receipts).
 
@@ -29,10 +29,13 @@ from hygate_app.services.branding import Branding
 from hygate_app.services.errors import Conflict, NotFound
 from hygate_app.services.ids import parse_id
 from hygate_app.services.pdf_style import FONT, draw_logo, line_h, logo_image, new_document, printable, rgb
+from hygate_app.services.translations import N_, gettext
 
 Kind = Literal["device", "door"]
-INSTRUCTIONS: dict[str, str] = {"device": "Scan, pay by card, use", "door": "Scan, pay by card, enter"}
-CODE_HINT = "The payment page shows this code too. If it differs, do not pay."
+# The sticker's words, by their id in the guest catalogues.
+INSTRUCTIONS: dict[str, str] = {"device": N_("sticker.instruction_device"), "door": N_("sticker.instruction_door")}
+CODE_LABEL = N_("sticker.code")
+CODE_HINT = N_("sticker.code_hint")
 
 # A4 in millimetres; a full-page card and the 2 × 2 grid of a location sheet keep the same proportions.
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -154,6 +157,7 @@ def _draw_card(pdf: FPDF, card: Card, x: float, y: float, w: float, h: float, br
     shrinks less (`f`) so it stays readable on the quarter-page card."""
     s = w / FULL[2]
     f = s ** 0.6
+    language = brand.sticker_language
     shades = brand.palette
     accent, on_accent, accent_ink = rgb(shades.solid), rgb(shades.on_solid), rgb(shades.ink)
     grey, ink = (90, 90, 90), (20, 20, 20)
@@ -191,13 +195,15 @@ def _draw_card(pdf: FPDF, card: Card, x: float, y: float, w: float, h: float, br
     pdf.set_text_color(*grey)
     pdf.set_font(FONT, "", 10 * s)
     pdf.set_xy(box_x + 4 * s, code_top)
-    pdf.cell(22 * s, box_h, "Code", align="L")
+    pdf.cell(22 * s, box_h, gettext(language, CODE_LABEL), align="L")
     pdf.set_text_color(*ink)
     _text(pdf, card.display_code, box_x + 26 * s, code_top + 2 * s, box_w - 30 * s, 30 * s, bold=True, colour=ink)
-    hint = _text(pdf, CODE_HINT, x + pad, code_top + box_h + 1.5 * s, inner, 8.5 * f, colour=grey, lines=2)
+    hint = _text(pdf, gettext(language, CODE_HINT), x + pad, code_top + box_h + 1.5 * s, inner, 8.5 * f,
+                 colour=grey, lines=2)
 
     instruction_top = code_top + box_h + 4 * s + hint
-    _text(pdf, INSTRUCTIONS[card.kind], x + pad, instruction_top, inner, 16 * s, bold=True, colour=accent_ink)
+    _text(pdf, gettext(language, INSTRUCTIONS[card.kind]), x + pad, instruction_top, inner, 16 * s, bold=True,
+          colour=accent_ink)
 
     strip_h = 4 * s
     footer = printable(brand.footer)

@@ -13,7 +13,8 @@ from hygate_app.services import branding, branding_cache, receipt_settings
 from hygate_app.services.authz import Capability
 from hygate_app.states.staff import StaffState, staff_event
 
-EDITABLE = ("header", "subtitle", "footer", "accent", "legal_name", "address", "tax_id", "vat_rate")
+EDITABLE = ("header", "subtitle", "footer", "accent", "sticker_language", "legal_name", "address", "tax_id",
+            "vat_rate")
 ACCEPTED_UPLOADS = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]}
 
 
@@ -27,6 +28,7 @@ class BrandingState(StaffState):
     subtitle: str = ""
     footer: str = ""
     accent: str = branding.DEFAULT_ACCENT
+    sticker_language: str = ""
     logo_url: str = ""
     uploading: bool = False
     legal_name: str = ""
@@ -74,6 +76,7 @@ class BrandingState(StaffState):
         value = current.branding
         self.header, self.subtitle, self.footer = value.header, value.subtitle, value.footer
         self.accent, self.logo_url = value.accent_colour, branding_cache.logo_url(current)
+        self.sticker_language = value.sticker_language
         self.legal_name, self.address = receipts.legal_name, receipts.address
         self.tax_id, self.vat_rate = receipts.tax_id, receipts.vat_rate
 
@@ -94,7 +97,7 @@ class BrandingState(StaffState):
     @staff_event(Capability.branding)
     async def save(self):
         new = branding.Branding(header=self.header, subtitle=self.subtitle, footer=self.footer,
-                                accent_colour=self.accent)
+                                accent_colour=self.accent, sticker_language=self.sticker_language)
         await self._run(lambda db, who, actor: branding.save(db, new, actor), "Branding saved.")
 
     @staff_event(Capability.branding)

@@ -3,11 +3,22 @@ none on an empty one, and what the link gives is the location's PDF."""
 
 from __future__ import annotations
 
+import pytest
+
 from hygate_app.models import Role, TwoFactorMethod
+from hygate_app.services import branding
 from tests.support.pdf import page_texts, qr_codes
 from tests.support.records import named, new_device, new_location
 from tests.support.staff import new_staff
 from tests.support.staff_browser import LAPTOP, open_module, signed_in
+from tests.support.workspace_settings import forget_workspace_settings
+
+
+@pytest.fixture
+def clean(pg):
+    forget_workspace_settings(pg)
+    yield
+    forget_workspace_settings(pg)
 
 
 def test_an_administrator_prints_the_qr_sheet_of_a_location(stack, pg, phone):
@@ -44,3 +55,24 @@ def test_an_administrator_prints_the_qr_sheet_of_a_location(stack, pg, phone):
         assert refused.status == 401 and "application/pdf" not in refused.headers["content-type"]
     finally:
         anonymous.close()
+
+
+def test_stickers_come_out_in_the_language_chosen_in_branding(stack, pg, phone, clean):
+    phone.set_viewport_size(LAPTOP)
+    laundry = new_location(pg, name=named("Waschküche"))
+    new_device(pg, laundry, name="Trockner 2")
+    pg.commit()
+    signed_in(phone, stack.url, new_staff(pg, Role.admin, TwoFactorMethod.email))
+    open_module(phone, "nav-branding")
+    language = phone.get_by_label("Language of the QR stickers (guest pages follow each phone's language)")
+    language.wait_for()
+    assert language.input_value() == "en"
+    language.select_option("de")
+    phone.locator("#save-branding").click()
+    phone.locator("#notice", has_text="Branding saved.").wait_for()
+    pg.expire_all()
+    assert branding.load(pg).sticker_language == "de"
+
+    response = phone.request.get(f"{stack.url}/api/admin/qr/location/{laundry.id}.pdf")
+    text = " ".join(page_texts(response.body())[0].split())
+    assert "Scannen, mit Karte bezahlen, nutzen" in text and "Scan, pay by card" not in text

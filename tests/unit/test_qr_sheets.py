@@ -56,6 +56,27 @@ def test_a_door_page_leads_to_the_door_payment_page(db):
     assert qr_codes(data) == [[f"{BASE}/pay/{door.uid}"]]
 
 
+def test_stickers_are_printed_in_the_language_chosen_for_them(db):
+    brand(db, sticker_language="de")
+    location = new_location(db, name="Waschküche")
+    device, _ = new_device(db, location, name="Trockner")
+    door = new_door(db, location, name="Eingang")
+    db.commit()
+
+    [text] = [flat(t) for t in page_texts(qr_sheets.location_sheet_pdf(db, location.id, BASE))]
+    for expected in ("Scannen, mit Karte bezahlen, nutzen", "Scannen, mit Karte bezahlen, eintreten",
+                     "Die Bezahlseite zeigt diesen Code ebenfalls."):
+        assert expected in text, expected
+    assert "Scan, pay by card" not in text and "do not pay" not in text
+    assert device.display_code in text and door.display_code in text
+
+
+def test_a_sticker_language_no_guest_page_offers_is_refused(db):
+    with pytest.raises(DomainError, match="languages offered"):
+        brand(db, sticker_language="xx")
+    assert branding.load(db).sticker_language == "en"
+
+
 def test_a_location_sheet_has_four_cards_a_page_in_name_order_doors_and_devices_mixed(db):
     location = new_location(db, name="Laundry")
     other = new_location(db, name="Elsewhere")

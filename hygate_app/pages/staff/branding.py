@@ -3,10 +3,12 @@ preview that follows the form as it is typed; and the seller's details printed o
 
 import reflex as rx
 
+from hygate_app.components.form_controls import native_select
 from hygate_app.components.guest_shell import accent_variables, brand_mark
 from hygate_app.components.staff_shell import confirm, field, message, section, staff_shell
 from hygate_app.services.branding import LOGO_MAX_BYTES, TEXT_LIMITS
 from hygate_app.services.receipt_settings import ADDRESS_LINES_MAX, NAME_MAX, TAX_ID_MAX
+from hygate_app.services.translations import LANGUAGES
 from hygate_app.states.branding import ACCEPTED_UPLOADS
 from hygate_app.states.branding import BrandingState as S
 
@@ -33,6 +35,9 @@ def _form() -> rx.Component:
             spacing="2", align="center")),
         rx.text(S.contrast, size="2", id="contrast", color=rx.cond(S.contrast_ok, "var(--gray-11)",
                                                                     "var(--red-11)")),
+        field("Language of the QR stickers (guest pages follow each phone's language)", native_select(
+            *(rx.el.option(name, value=code) for code, name in LANGUAGES.items()),
+            value=S.sticker_language, on_change=lambda v: S.edit("sticker_language", v), id="sticker-language")),
         rx.button("Save", on_click=S.save, id="save-branding"),
     )
 
