@@ -171,7 +171,8 @@ def credential_summary(state: LockState | None) -> str:
     if state.has_gateway:
         text = "Passcode exact to the minute, written to the lock through its gateway."
         if not state.gateway_online:
-            text += " The gateway was offline at the last sync: until it is back, no passcode can be written."
+            text += (" The gateway was offline at the last sync: while it is, guests get a cloud passcode valid on "
+                     "whole hours instead.")
         return text
     return ("Cloud passcode valid on whole hours (the lock has no gateway): the paid window is widened to the "
             "hour around it.")
