@@ -114,7 +114,7 @@ class _ShellyCloud:
             online=bool(spec.get("online", True)),
             gen=gen,
             stuck=bool(spec.get("stuck", False)),
-            relays=[_Relay() for _ in range(max(channels, 1))],
+            relays=[_Relay(on=bool(spec.get("on", False))) for _ in range(max(channels, 1))],
         )
         with self.lock:
             self.devices[device_id] = device
@@ -316,6 +316,19 @@ def create_shelly_simulator(
             views.append(_device_view(device))
         return JSONResponse({"devices": views})
 
+    async def sim_devices_bulk(request: Request) -> JSONResponse:
+        """Many devices in one call (a bench registers thousands): each spec as for POST /_sim/devices, plus
+        `on` to start its relays ON. All are checked before any is stored."""
+        body = await _json(request)
+        specs = body.get("devices") if isinstance(body, dict) else None
+        if not isinstance(specs, list) or not all(isinstance(s, dict) and s.get("id") for s in specs):
+            return JSONResponse({"error": "devices must be a list of devices, each with an id"}, status_code=400)
+        if any(str(s.get("gen", 1)) not in ("1", "2") for s in specs):
+            return JSONResponse({"error": "gen must be 1 or 2"}, status_code=400)
+        for spec in specs:
+            cloud.put_device(spec)
+        return JSONResponse({"stored": len(specs), "devices": len(cloud.devices)})
+
     async def sim_online(request: Request) -> JSONResponse:
         device = cloud.device(request.path_params["device_id"])
         body = await _json(request)
@@ -372,6 +385,7 @@ def create_shelly_simulator(
         api_route("/interface/device/get_all_lists", all_lists, ["GET", "POST"]),
         api_route("/v2/devices/api/get", bulk_get, ["POST"]),
         Route("/_sim/devices", sim_devices, methods=["GET", "POST"]),
+        Route("/_sim/devices/bulk", sim_devices_bulk, methods=["POST"]),
         Route("/_sim/devices/{device_id}/online", sim_online, methods=["POST"]),
         Route("/_sim/devices/{device_id}/relay", sim_relay, methods=["POST"]),
         Route("/_sim/commands", sim_commands, methods=["GET"]),
