@@ -91,13 +91,16 @@ def scaled_out(stack):
 
     other_web = stack.start_other_web("web-b", TEST_PORT + 2)
     stack.start("worker-b", "-m", "jobs.worker")
-    # The second worker registered with RQ (known by its pid: a count of registrations cannot tell a stale one
-    # left by an earlier worker from it), and the first still running.
-    pid = stack.processes["worker-b"].pid
-    wait_for(lambda: pid in {w.pid for w in Worker.all(connection=providers.redis())}, timeout=60,
-             message=f"RQ worker {pid} to be registered")
-    assert stack.processes["worker"].poll() is None, "the stack's own worker is not running"
-    yield other_web
-    for name in ("web-b", "worker-b"):
-        if name in stack.processes:
-            stack.stop(name)
+    try:
+        # The second worker registered with RQ (known by its pid: a count of registrations cannot tell a stale
+        # one left by an earlier worker from it), and the first still running.
+        pid = stack.processes["worker-b"].pid
+        wait_for(lambda: pid in {w.pid for w in Worker.all(connection=providers.redis())}, timeout=60,
+                 message=f"RQ worker {pid} to be registered")
+        assert stack.processes["worker"].poll() is None, "the stack's own worker is not running"
+        yield other_web
+    finally:
+        # Stopped even when the setup failed: a worker left running would take the next tests' jobs.
+        for name in ("web-b", "worker-b"):
+            if name in stack.processes:
+                stack.stop(name)

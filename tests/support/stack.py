@@ -32,6 +32,8 @@ class Stack:
         return get_settings().stripe_base
 
     def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> None:
+        if name in self.processes:  # never lose track of a running process: it would outlive the suite
+            self.stop(name)
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
         self.processes[name] = subprocess.Popen(
             [sys.executable, *args], cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log,
