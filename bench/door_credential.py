@@ -23,12 +23,9 @@ from stack import (
     PORT,
     configure,
     cpu_seconds,
-    create_database,
-    drop_database,
-    flush_redis,
     percentile,
     post_paid_checkout,
-    start,
+    throwaway,
 )
 
 DB_NAME = f"bench_door_{uuid.uuid4().hex[:8]}"
@@ -72,11 +69,8 @@ def main() -> None:
     from hygate_app.services import checkout
     from tests.support.doors import add_lock, new_door
 
-    create_database(DB_NAME)
-    flush_redis()
-    running = None
-    try:
-        running = start()
+    with throwaway(DB_NAME) as made:
+        running = made.start()
         settings = get_settings()
         gateway = StripeGateway(settings.stripe_secret_key, api_base=running.stripe)
         payments = []
@@ -103,11 +97,6 @@ def main() -> None:
         print(f"(the access page itself loaded in p50 {statistics.median(loads):.0f} ms before the payment)")
         print(f"CPU per payment: web process {cpu_ms['web']:.0f} ms (page load, webhook, push), worker "
               f"{cpu_ms['worker']:.0f} ms (two jobs: the event, then the credential)")
-    finally:
-        if running is not None:
-            running.stop_all()
-        flush_redis()
-        drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import time
 import uuid
 from collections import Counter
 
-from stack import PORT, REDIS_URL, configure, cpu_seconds, create_database, drop_database, flush_redis, rss_mib, start
+from stack import PORT, REDIS_URL, configure, cpu_seconds, rss_mib, throwaway
 
 DB_NAME = f"bench_guests_{uuid.uuid4().hex[:8]}"
 configure(DB_NAME)
@@ -140,18 +140,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50, help="tabs opening at the same time")
     args = parser.parse_args()
 
-    create_database(DB_NAME)
-    flush_redis()
-    running = None
-    try:
+    with throwaway(DB_NAME) as made:
         fill(os.environ["DATABASE_URL"], args.guests)
-        running = start(worker=False)
+        running = made.start(worker=False)
         asyncio.run(run(args, running.processes["web"].pid))
-    finally:
-        if running is not None:
-            running.stop_all()
-        flush_redis()
-        drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

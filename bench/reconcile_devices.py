@@ -22,13 +22,11 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import tempfile
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
-from stack import configure, create_database, drop_database, flush_redis
+from stack import configure, throwaway
 
 DB_NAME = f"bench_reconcile_{uuid.uuid4().hex[:8]}"
 configure(DB_NAME)
@@ -161,19 +159,11 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["RECONCILE_READ_CALLS"] = str(args.budget)
 
-    from hygate_app.config import get_settings
     from hygate_app.models.columns import utcnow
     from jobs.reconcile import reconcile_relays
-    from tests.support.stack import Stack
 
-    create_database(DB_NAME)
-    flush_redis()
-    logs = Path(tempfile.mkdtemp(prefix="hygate-bench-"))
-    print(f"logs of the started processes: {logs}", flush=True)
-    running = Stack(url=get_settings().base_url, logs=logs)
-    try:
-        running.start_and_wait("simulators", f"{running.shelly}/_sim/devices", "-m", "hygate_app.cli", "simulators")
-        shelly = running.shelly
+    with throwaway(DB_NAME) as made:
+        shelly = made.start(worker=False, web=False).shelly
         filled = time.monotonic()
         roles = fill(args.devices, args.sessions)
         register_on_simulator(shelly, roles)
@@ -230,10 +220,6 @@ def main() -> None:
               f" for the rate limit; peak arrivals in any 1 s window: {peak_in_window(arrivals, 1.0)}, in any 60 s "
               f"window: {peak_in_window(arrivals, 60.0)}; shortest gap between accepted requests "
               f"{min(gaps):.3f} s" if gaps else "no requests")
-    finally:
-        running.stop_all()
-        flush_redis()
-        drop_database(DB_NAME)
 
 
 def _pass_of(passes: list, at: float) -> int:

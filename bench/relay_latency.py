@@ -23,12 +23,9 @@ import uuid
 from stack import (
     configure,
     cpu_seconds,
-    create_database,
-    drop_database,
-    flush_redis,
     percentile,
     post_paid_checkout,
-    start,
+    throwaway,
     wait_until,
 )
 
@@ -86,11 +83,8 @@ def main() -> None:
     from hygate_app.services import checkout
     from tests.support.catalogue import first_plan, new_device
 
-    create_database(DB_NAME)
-    flush_redis()
-    running = None
-    try:
-        running = start()
+    with throwaway(DB_NAME) as made:
+        running = made.start()
         gateway = StripeGateway(get_settings().stripe_secret_key, api_base=running.stripe)
         bought = []
         with session_scope() as db:
@@ -133,11 +127,6 @@ def main() -> None:
         print(f"CPU per payment: web process {cpu_ms['web']:.0f} ms, worker {cpu_ms['worker']:.0f} ms (two jobs: the "
               f"event, then the relay with Shelly's read-back)")
         print(f"Shelly requests refused by the rate limit: {rate_limited(running.shelly)}")
-    finally:
-        if running is not None:
-            running.stop_all()
-        flush_redis()
-        drop_database(DB_NAME)
 
 
 if __name__ == "__main__":

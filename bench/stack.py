@@ -14,7 +14,11 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -77,9 +81,36 @@ def flush_redis() -> None:
     Redis.from_url(REDIS_URL).flushdb()
 
 
-def start(*, worker: bool = True):
-    """Simulators, web and (unless told not to) one worker; stop them with `.stop_all()`. Logs go to a temporary
-    directory printed here, for when a figure looks wrong."""
+@dataclass
+class Made:
+    """What one bench started: its stack, stopped when the bench ends."""
+
+    stack: Any = None
+
+    def start(self, *, worker: bool = True, web: bool = True):
+        self.stack = start(worker=worker, web=web)
+        return self.stack
+
+
+@contextmanager
+def throwaway(db_name: str) -> Iterator[Made]:
+    """A fresh database and Redis database for one bench; at the end, whatever happened, what it started is
+    stopped, Redis flushed and the database dropped."""
+    create_database(db_name)
+    flush_redis()
+    made = Made()
+    try:
+        yield made
+    finally:
+        if made.stack is not None:
+            made.stack.stop_all()
+        flush_redis()
+        drop_database(db_name)
+
+
+def start(*, worker: bool = True, web: bool = True):
+    """Simulators, and (unless told not to) web and one worker; stop them with `.stop_all()`. Logs go to a
+    temporary directory printed here, for when a figure looks wrong."""
     from hygate_app.config import get_settings
     from tests.support.stack import Stack
 
@@ -89,7 +120,8 @@ def start(*, worker: bool = True):
     stack.start_and_wait("simulators", f"{stack.shelly}/_sim/devices", "-m", "hygate_app.cli", "simulators")
     if worker:
         stack.start("worker", "-m", "jobs.worker")
-    stack.start_web()
+    if web:
+        stack.start_web()
     return stack
 
 

@@ -171,14 +171,11 @@ def main() -> None:
     from hygate_app.db import session_scope
     from hygate_app.models import DeviceSession, Payment, PaymentStatus, WebhookEvent, WebhookEventStatus
 
-    stack.create_database(DB_NAME)
-    stack.flush_redis()
-    running = None
-    try:
+    with stack.throwaway(DB_NAME) as made:
         posts, distinct = build_requests(args.events, args.duplicates)
         fill(os.environ["DATABASE_URL"], distinct)
         warmup = [request_bytes(event_body(i, "charge.succeeded")) for i in range(args.warmup)]
-        running = stack.start(worker=False)
+        running = made.start(worker=False)
         asyncio.run(send_all(warmup, args.senders))
         web_pid = running.processes["web"].pid
         cpu_before = cpu_seconds(web_pid)
@@ -233,11 +230,6 @@ def main() -> None:
             else "MISMATCH"
         print(f"check: {events} recorded events, {paid} paid payments, {sessions} sessions for {per_payment} "
               f"payments, {distinct} checkouts paid: {verdict}")
-    finally:
-        if running is not None:
-            running.stop_all()
-        stack.flush_redis()
-        stack.drop_database(DB_NAME)
 
 
 if __name__ == "__main__":
